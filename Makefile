@@ -1,0 +1,41 @@
+# kefu: `make demo` runs it with demo data, `make test` runs the suite (SQLite by default).
+SHELL := /bin/bash
+VENV := .venv
+# Django 6 needs Python 3.12 or newer; take the first one we can find.
+PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3.13 \
+	$$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.13 /usr/bin/python3.12 python3; do \
+	if $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo $$p; break; fi; done)
+KEFU_PORT ?= 8000
+export KEFU_PORT
+
+.PHONY: demo test install lint messages clean
+
+$(VENV)/.installed-%: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "kefu needs Python 3.12 or newer (Django 6); none found." >&2; exit 1; fi
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q -e ".[$*]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(VENV)/.installed-test
+
+demo: $(VENV)/.installed-test
+	$(VENV)/bin/kefu migrate
+	$(VENV)/bin/kefu demo
+	$(VENV)/bin/kefu serve --host 127.0.0.1 --port $(KEFU_PORT)
+
+test: $(VENV)/.installed-test
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: $(VENV)/.installed-test
+	cd kefu && ../$(VENV)/bin/django-admin makemessages -l zh_Hans -l en --no-obsolete
+	cd kefu && ../$(VENV)/bin/django-admin makemessages -d djangojs -l zh_Hans -l en --no-obsolete
+	cd kefu && ../$(VENV)/bin/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,255 @@
+"""The JSON API under /api/v1: thin routes that parse, authorize, call a service and serialize."""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import File, NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.files import UploadedFile
+from ninja.security import HttpBearer
+
+from kefu.accounts.models import Agent, ApiToken, Team
+from kefu.accounts.services import authenticate_token
+from kefu.api import schemas as s
+from kefu.api.resources import (
+    conversation_out,
+    default_api_inbox,
+    get_visible_conversation,
+    patch_to_changes,
+)
+from kefu.channels.models import Inbox
+from kefu.contacts.models import Contact
+from kefu.contacts.services import find_or_create_contact, update_contact
+from kefu.conversations import selectors, services
+from kefu.conversations.attachments import store_attachment
+from kefu.conversations.models import AuditEvent
+from kefu.conversations.payloads import attachment_payload, message_payload
+from kefu.core.errors import KefuError, NotFound
+from kefu.core.problems import problem_from_error, problem_response
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = authenticate_token(token)
+        if found is not None:
+            request.api_token = found
+        return found
+
+
+api = NinjaAPI(
+    title="kefu API",
+    version="1",
+    description="Conversations, messages and contacts of kefu. Authenticate with `Authorization: Bearer "
+    "<token>`; create a token with `kefu token create --name NAME`. Errors are RFC 9457 problem bodies.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+
+
+def _validation_detail(errors: list[dict]) -> str:
+    parts = []
+    for error in errors:
+        location = ".".join(str(p) for p in error.get("loc", []) if p not in ("body", "payload", "query"))
+        parts.append(f"{location}: {error.get('msg')}" if location else str(error.get("msg")))
+    return "; ".join(parts)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors]
+    return problem_response(422, "Invalid input", _validation_detail(exc.errors), "invalid-input", errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc: AuthenticationError):
+    response = problem_response(
+        401, "Unauthorized", "send a valid API token as 'Authorization: Bearer <token>'", "unauthorized")
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    if exc.status_code == 400:
+        return problem_response(400, "Malformed request", "the request body is not valid JSON", "malformed-json")
+    return problem_response(exc.status_code, str(exc), "", "http-error")
+
+
+@api.exception_handler(KefuError)
+def on_domain_error(request, exc: KefuError):
+    return problem_from_error(exc)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return problem_response(413, "Request too large", "the request body is larger than this server accepts",
+                            "request-too-large")
+
+
+conversations = Router(tags=["conversations"])
+contacts = Router(tags=["contacts"])
+directory = Router(tags=["directory"])
+
+
+def _agent(request) -> Agent | None:
+    return request.api_token.agent
+
+
+def _actor(request) -> services.Actor:
+    return services.Actor.for_token(request.api_token)
+
+
+@conversations.post("", response={200: s.ConversationOut, 201: s.ConversationOut},
+                    summary="Open a conversation with its first customer message")
+def create_conversation(request, payload: s.ConversationIn):
+    inbox = Inbox.objects.filter(pk=payload.inbox_id).first() if payload.inbox_id else default_api_inbox()
+    if inbox is None:
+        raise NotFound(f"no inbox with id {payload.inbox_id}")
+    with transaction.atomic():
+        c = payload.contact
+        contact = find_or_create_contact(external_id=c.external_id, email=c.email, name=c.name,
+                                         language=c.language or payload.language)
+        conversation, created = services.create_conversation(
+            inbox, contact, _actor(request), body=payload.message.body, subject=payload.subject,
+            client_id=payload.message.client_id, language=payload.language, category=payload.category,
+            priority=payload.priority, attachment_ids=payload.message.attachment_ids,
+        )
+    return (201 if created else 200), conversation_out(conversation)
+
+
+@conversations.get("", response=s.ConversationList, summary="List conversations with filters")
+def list_conversations(request, status: str | None = None,
+                       assignee: str | None = None, team: str | None = None, category: str | None = None,
+                       priority: str | None = None, channel: str | None = None, language: str | None = None,
+                       tag: str | None = None, contact_id: int | None = None, q: str | None = None,
+                       limit: int = 50, offset: int = 0):
+    limit = max(1, min(limit, 200))
+    offset = max(0, offset)
+    f = selectors.ConversationFilters(status=status, assignee=assignee, team=team, category=category,
+                                      priority=priority, channel=channel, language=language, tag=tag,
+                                      contact=contact_id, q=q)
+    qs = selectors.filter_conversations(selectors.visible_conversations(_agent(request)), f, _agent(request))
+    total = qs.count()
+    items = [conversation_out(c) for c in qs.prefetch_related("tags")[offset:offset + limit]]
+    return {"items": items, "count": total, "next_offset": offset + limit if offset + limit < total else None}
+
+
+@conversations.get("/by-number/{number}", response=s.ConversationOut, summary="Find a conversation by number")
+def get_by_number(request, number: int):
+    conversation = selectors.visible_conversations(_agent(request)).filter(number=number).first()
+    if conversation is None:
+        raise NotFound(f"no conversation number {number}")
+    return conversation_out(conversation)
+
+
+@conversations.get("/{conversation_id}", response=s.ConversationOut, summary="Read a conversation")
+def get_conversation(request, conversation_id: int):
+    return conversation_out(get_visible_conversation(request, conversation_id))
+
+
+@conversations.patch("/{conversation_id}", response=s.ConversationOut,
+                     summary="Change status, assignee, team, priority, category, subject or tags")
+def patch_conversation(request, conversation_id: int, payload: s.ConversationPatch):
+    conversation = get_visible_conversation(request, conversation_id)
+    updated = services.update_conversation(conversation, _actor(request), patch_to_changes(payload))
+    return conversation_out(updated)
+
+
+@conversations.get("/{conversation_id}/messages", response=list[s.MessageOut], summary="Messages in order")
+def list_messages(request, conversation_id: int, after_seq: int = 0, limit: int = 100,
+                  include_internal: bool = True):
+    conversation = get_visible_conversation(request, conversation_id)
+    messages = selectors.messages_after(conversation, after_seq, include_internal=include_internal,
+                                        limit=max(1, min(limit, 500)))
+    return [message_payload(m) for m in messages]
+
+
+@conversations.post("/{conversation_id}/messages", response={200: s.MessageOut, 201: s.MessageOut},
+                    summary="Post a reply, an internal note, or relay the customer's words")
+def post_message(request, conversation_id: int, payload: s.MessageIn):
+    conversation = get_visible_conversation(request, conversation_id)
+    message, created = services.post_message(
+        conversation, _actor(request), payload.body, internal=payload.internal, client_id=payload.client_id,
+        attachment_ids=payload.attachment_ids, author_type=payload.author_type,
+    )
+    return (201 if created else 200), message_payload(message)
+
+
+@conversations.get("/{conversation_id}/audit", response=list[s.AuditEventOut], summary="The audit trail")
+def audit_trail(request, conversation_id: int):
+    conversation = get_visible_conversation(request, conversation_id)
+    return list(AuditEvent.objects.filter(conversation=conversation))
+
+
+@api.post("/attachments", response={201: s.AttachmentOut}, tags=["conversations"],
+          summary="Upload a file (multipart field 'file'); send its id in attachment_ids")
+def upload_attachment(request, file: File[UploadedFile] = None):
+    attachment = store_attachment(file, _actor(request))
+    return 201, attachment_payload(attachment)
+
+
+@contacts.get("", response=list[s.ContactOut], summary="Find contacts")
+def list_contacts(request, q: str | None = None, external_id: str | None = None, email: str | None = None,
+                  limit: int = 50):
+    qs = Contact.objects.all()
+    if external_id:
+        qs = qs.filter(external_id=external_id)
+    if email:
+        qs = qs.filter(email__iexact=email)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(external_id=q))
+    return list(qs[: max(1, min(limit, 200))])
+
+
+@contacts.post("", response={200: s.ContactOut, 201: s.ContactOut}, summary="Create or find a contact")
+def create_contact(request, payload: s.ContactIn):
+    existed = Contact.objects.filter(external_id=payload.external_id).exists() if payload.external_id else False
+    with transaction.atomic():
+        contact = find_or_create_contact(external_id=payload.external_id, email=payload.email,
+                                         name=payload.name, language=payload.language)
+        if payload.vip_tier is not None:
+            update_contact(contact, vip_tier=payload.vip_tier)
+    return (200 if existed else 201), contact
+
+
+def _get_contact(contact_id: int) -> Contact:
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound(f"no contact with id {contact_id}")
+    return contact
+
+
+@contacts.get("/{contact_id}", response=s.ContactOut, summary="Read a contact")
+def get_contact(request, contact_id: int):
+    return _get_contact(contact_id)
+
+
+@contacts.patch("/{contact_id}", response=s.ContactOut, summary="Change a contact")
+def patch_contact(request, contact_id: int, payload: s.ContactPatch):
+    contact = _get_contact(contact_id)
+    return update_contact(contact, **payload.model_dump(exclude_unset=True))
+
+
+@directory.get("/inboxes", response=list[s.InboxOut], summary="Inboxes")
+def list_inboxes(request):
+    return list(Inbox.objects.filter(is_active=True))
+
+
+@directory.get("/teams", response=list[s.TeamOut], summary="Teams")
+def list_teams(request):
+    return list(Team.objects.all())
+
+
+@directory.get("/agents", response=list[s.AgentOut], summary="Agents")
+def list_agents(request):
+    agents = Agent.objects.filter(is_active=True).prefetch_related("teams")
+    return [{"id": a.pk, "username": a.username, "display_name": a.public_name, "role": a.role,
+             "team_ids": [t.pk for t in a.teams.all()]} for a in agents]
+
+
+api.add_router("/conversations", conversations)
+api.add_router("/contacts", contacts)
+api.add_router("", directory)

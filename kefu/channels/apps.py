@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InboxesConfig(AppConfig):
+    # The label differs from the package name: Django Channels already owns the label "channels".
+    name = "kefu.channels"
+    label = "inboxes"
+    verbose_name = _("Inboxes and channels")

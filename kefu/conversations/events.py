@@ -1,0 +1,63 @@
+"""Which real-time events a conversation change produces, and who receives them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kefu.conversations.models import Conversation, Message
+from kefu.conversations.payloads import conversation_payload, message_payload
+from kefu.core.events import publish
+
+
+def agent_groups(conversation: Conversation, also_team_ids: Iterable[int | None] = (),
+                 also_agent_ids: Iterable[int | None] = ()) -> list[str]:
+    """Console groups allowed to see this conversation (now, and before a reassignment)."""
+    groups = ["agents.all"]
+    team_ids = {conversation.team_id, *also_team_ids}
+    for team_id in team_ids:
+        groups.append(f"agents.team.{team_id}" if team_id else "agents.unrouted")
+    for agent_id in {conversation.assignee_id, *also_agent_ids}:
+        if agent_id:
+            groups.append(f"agents.agent.{agent_id}")
+    return groups
+
+
+def customer_group(conversation: Conversation) -> str:
+    return f"contact.{conversation.contact_id}"
+
+
+def conversation_created(conversation: Conversation) -> None:
+    publish(agent_groups(conversation), {
+        "type": "conversation.created", "conversation": conversation_payload(conversation),
+    })
+
+
+def message_created(conversation: Conversation, message: Message) -> None:
+    payload = message_payload(message, attachments=list(message.attachments.all()))
+    summary = conversation_payload(conversation)
+    publish(agent_groups(conversation), {"type": "message.created", "conversation": summary, "message": payload})
+    if not message.internal:
+        publish([customer_group(conversation)], {
+            "type": "message.created",
+            "conversation": conversation_payload(conversation, "customer"),
+            "message": payload,
+        })
+
+
+def conversation_updated(conversation: Conversation, changed: list[str], before: dict) -> None:
+    groups = agent_groups(conversation, [before.get("team_id")], [before.get("assignee_id")])
+    publish(groups, {
+        "type": "conversation.updated", "conversation": conversation_payload(conversation), "changed": changed,
+    })
+    if "status" in changed or "subject" in changed or "category" in changed:
+        publish([customer_group(conversation)], {
+            "type": "conversation.updated",
+            "conversation": conversation_payload(conversation, "customer"),
+            "changed": [c for c in changed if c in {"status", "subject", "category"}],
+        })
+
+
+def read_moved(conversation: Conversation, reader: str, seq: int) -> None:
+    event = {"type": "read", "conversation_id": conversation.pk, "reader": reader, "seq": seq}
+    publish(agent_groups(conversation), event)
+    publish([customer_group(conversation)], event)

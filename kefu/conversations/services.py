@@ -1,0 +1,409 @@
+"""The verbs of a conversation: the only place that changes conversations, messages and the audit trail.
+
+Every function here writes in one transaction, appends to the audit trail what changed, and publishes
+real-time events after commit (see kefu.core.events).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kefu.accounts.models import Agent, ApiToken, Team
+from kefu.channels.models import Inbox
+from kefu.contacts.models import Contact
+from kefu.conversations import events
+from kefu.conversations.models import (
+    Attachment,
+    AuditEvent,
+    Conversation,
+    Message,
+    NumberSequence,
+    Tag,
+)
+from kefu.conversations.taxonomy import (
+    RESOLVED_STATUSES,
+    AuthorType,
+    Category,
+    Priority,
+    Status,
+)
+from kefu.core.errors import ConversationClosed, InvalidInput, MessageTooLong, NotFound
+from kefu.core.i18n import normalize_language
+
+MAX_SUBJECT = 200
+MAX_CLIENT_ID = 64
+MAX_TAGS = 20
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a customer, an agent, an integration (API token), the bot or the system."""
+
+    type: str
+    agent: Agent | None = None
+    contact: Contact | None = None
+    token: ApiToken | None = None
+
+    @classmethod
+    def for_agent(cls, agent: Agent) -> Actor:
+        return cls(AuthorType.AGENT, agent=agent)
+
+    @classmethod
+    def for_customer(cls, contact: Contact) -> Actor:
+        return cls(AuthorType.CUSTOMER, contact=contact)
+
+    @classmethod
+    def for_token(cls, token: ApiToken) -> Actor:
+        return cls(AuthorType.AGENT, agent=token.agent, token=token)
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(AuthorType.SYSTEM)
+
+    @property
+    def label(self) -> str:
+        if self.agent is not None:
+            return self.agent.public_name
+        if self.token is not None:
+            return f"API: {self.token.name}"
+        if self.contact is not None:
+            return self.contact.display_name
+        return self.type
+
+
+def next_conversation_number() -> int:
+    """Allocate the next human-readable number; the row update serializes concurrent callers."""
+    with transaction.atomic():
+        updated = NumberSequence.objects.filter(name="conversation").update(last_value=F("last_value") + 1)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    NumberSequence.objects.create(name="conversation", last_value=10001)
+                    return 10001
+            except IntegrityError:
+                NumberSequence.objects.filter(name="conversation").update(last_value=F("last_value") + 1)
+        return NumberSequence.objects.get(name="conversation").last_value
+
+
+def _audit(conversation: Conversation, actor: Actor, action: str, field: str = "",
+           old: object = "", new: object = "") -> AuditEvent:
+    return AuditEvent.objects.create(
+        conversation=conversation, actor_type=actor.type, actor_agent=actor.agent, actor_label=actor.label[:200],
+        action=action, field=field, old_value=str(old or "")[:300], new_value=str(new or "")[:300],
+    )
+
+
+def _check_body(body: str, has_attachments: bool) -> str:
+    body = (body or "").strip()
+    if len(body) > settings.KEFU_MAX_MESSAGE_CHARS:
+        raise MessageTooLong(
+            f"a message may hold at most {settings.KEFU_MAX_MESSAGE_CHARS} characters; this one has {len(body)}"
+        )
+    if not body and not has_attachments:
+        raise InvalidInput("a message needs a body or an attachment")
+    return body
+
+
+def _check_client_id(client_id: str | None) -> str | None:
+    if client_id is None or client_id == "":
+        return None
+    if len(client_id) > MAX_CLIENT_ID:
+        raise InvalidInput(f"client_id may be at most {MAX_CLIENT_ID} characters")
+    return client_id
+
+
+def _claim_attachments(ids: Iterable[int], actor: Actor) -> list[Attachment]:
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return []
+    owned = Attachment.objects.filter(pk__in=ids, message__isnull=True)
+    if actor.contact is not None:
+        owned = owned.filter(uploaded_by_contact=actor.contact)
+    elif actor.token is not None:
+        owned = owned.filter(uploaded_by_token=actor.token)
+    elif actor.agent is not None:
+        owned = owned.filter(uploaded_by_agent=actor.agent)
+    found = list(owned)
+    if len(found) != len(ids):
+        missing = sorted(set(ids) - {a.pk for a in found})
+        raise InvalidInput(f"unknown or already used attachment ids: {missing}")
+    return found
+
+
+def _existing_message(conversation_id: int, client_id: str | None) -> Message | None:
+    if client_id is None:
+        return None
+    return Message.objects.filter(conversation_id=conversation_id, client_id=client_id).first()
+
+
+def post_message(
+    conversation: Conversation,
+    actor: Actor,
+    body: str,
+    *,
+    internal: bool = False,
+    client_id: str | None = None,
+    attachment_ids: Iterable[int] = (),
+    author_type: str | None = None,
+) -> tuple[Message, bool]:
+    """Add a message or internal note to a conversation.
+
+    Returns (message, created). A `client_id` already stored in this conversation returns the stored
+    message and writes nothing. Side effects: status moves (customer writes -> open; first public agent
+    reply -> open and first_reply_at), audit entry for those moves, `message.created` event.
+    """
+    client_id = _check_client_id(client_id)
+    attachment_ids = list(attachment_ids)
+    body = _check_body(body, bool(attachment_ids))
+    author_type = author_type or actor.type
+    if author_type not in AuthorType.values:
+        raise InvalidInput(f"author_type must be one of {', '.join(AuthorType.values)}")
+    if internal and author_type != AuthorType.AGENT:
+        raise InvalidInput("only agents can write internal notes")
+    existing = _existing_message(conversation.pk, client_id)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return _insert_message(conversation.pk, actor, author_type, body, internal, client_id, attachment_ids)
+    except IntegrityError:
+        # A concurrent retry with the same client_id won the race: answer with its message.
+        existing = _existing_message(conversation.pk, client_id)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _insert_message(conversation_id: int, actor: Actor, author_type: str, body: str, internal: bool,
+                    client_id: str | None, attachment_ids: list[int]) -> tuple[Message, bool]:
+    conversation = Conversation.objects.select_for_update().select_related("contact").get(pk=conversation_id)
+    if conversation.is_closed:
+        raise ConversationClosed(f"conversation #{conversation.number} is closed; start a new one")
+    attachments = _claim_attachments(attachment_ids, actor)
+    now = timezone.now()
+    conversation.last_seq += 1
+    message = Message.objects.create(
+        conversation=conversation, seq=conversation.last_seq, author_type=author_type,
+        author_agent=actor.agent if author_type == AuthorType.AGENT else None,
+        author_contact=conversation.contact if author_type == AuthorType.CUSTOMER else None,
+        body=body, internal=internal, client_id=client_id,
+    )
+    if attachments:
+        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(message=message)
+    fields = ["last_seq", "updated_at"]
+    if not internal:
+        conversation.last_message_at = now
+        fields.append("last_message_at")
+        fields += _status_after_message(conversation, actor, author_type, now)
+    if author_type == AuthorType.CUSTOMER:
+        conversation.customer_read_seq = conversation.last_seq
+        fields.append("customer_read_seq")
+    elif author_type == AuthorType.AGENT:
+        conversation.agent_read_seq = conversation.last_seq
+        fields.append("agent_read_seq")
+    conversation.save(update_fields=fields)
+    events.message_created(conversation, message)
+    return message, True
+
+
+def _status_after_message(conversation: Conversation, actor: Actor, author_type: str, now) -> list[str]:
+    """Move the status the way a customer or a public agent reply implies; returns changed fields."""
+    old = conversation.status
+    fields: list[str] = []
+    if author_type == AuthorType.CUSTOMER and old in {Status.PENDING, Status.SOLVED, Status.ON_HOLD}:
+        conversation.status = Status.OPEN
+        conversation.resolved_at = None
+        fields += ["status", "resolved_at"]
+    elif author_type == AuthorType.AGENT:
+        if conversation.first_reply_at is None:
+            conversation.first_reply_at = now
+            fields.append("first_reply_at")
+        if old == Status.NEW:
+            conversation.status = Status.OPEN
+            fields.append("status")
+    if conversation.status != old:
+        _audit(conversation, actor, "status_changed", "status", old, conversation.status)
+    return fields
+
+
+@transaction.atomic
+def create_conversation(
+    inbox: Inbox,
+    contact: Contact,
+    actor: Actor,
+    *,
+    body: str,
+    subject: str = "",
+    client_id: str | None = None,
+    language: str | None = None,
+    category: str = "",
+    priority: str = Priority.NORMAL,
+    attachment_ids: Iterable[int] = (),
+    author_type: str = AuthorType.CUSTOMER,
+) -> tuple[Conversation, bool]:
+    """Open a conversation with its first message. Returns (conversation, created).
+
+    A `client_id` whose first message already opened a conversation for this contact returns that
+    conversation. Side effects: audit `created`, `conversation.created` and `message.created` events.
+    """
+    client_id = _check_client_id(client_id)
+    attachment_ids = list(attachment_ids)
+    body = _check_body(body, bool(attachment_ids))
+    if client_id:
+        first = Message.objects.filter(
+            conversation__contact=contact, conversation__inbox=inbox, client_id=client_id, seq=1,
+        ).select_related("conversation").first()
+        if first is not None:
+            return first.conversation, False
+    _validate_choice("category", category, Category, allow_blank=True)
+    _validate_choice("priority", priority, Priority)
+    if len(subject) > MAX_SUBJECT:
+        raise InvalidInput(f"subject may be at most {MAX_SUBJECT} characters")
+    conversation = Conversation.objects.create(
+        number=next_conversation_number(), inbox=inbox, contact=contact,
+        subject=subject.strip() or _subject_from(body), language=normalize_language(language or contact.language),
+        category=category, priority=priority, team=inbox.default_team, last_message_at=timezone.now(),
+    )
+    _audit(conversation, actor, "created")
+    events.conversation_created(conversation)
+    post_message(conversation, actor, body, client_id=client_id, attachment_ids=attachment_ids,
+                 author_type=author_type)
+    conversation.refresh_from_db()
+    return conversation, True
+
+
+def _subject_from(body: str) -> str:
+    first_line = (body or "").strip().splitlines()[0] if (body or "").strip() else ""
+    return first_line[:80]
+
+
+def _validate_choice(name: str, value: str, choices, allow_blank: bool = False) -> None:
+    if allow_blank and value == "":
+        return
+    if value not in choices.values:
+        raise InvalidInput(f"{name} must be one of: {', '.join(choices.values)}")
+
+
+@dataclass
+class Changes:
+    """A set of field changes requested in one action (console form or API PATCH)."""
+
+    status: str | None = None
+    priority: str | None = None
+    category: str | None = None
+    subject: str | None = None
+    assignee: Agent | None = None
+    unassign: bool = False
+    team: Team | None = None
+    clear_team: bool = False
+    tags: list[str] | None = None
+
+
+def update_conversation(conversation: Conversation, actor: Actor, changes: Changes) -> Conversation:
+    """Apply status/priority/category/subject/assignee/team/tag changes in one transaction.
+
+    Each changed field gets its own audit entry; one `conversation.updated` event goes out listing
+    them. Closed conversations accept no change except nothing.
+    """
+    with transaction.atomic():
+        conv = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        before = {"team_id": conv.team_id, "assignee_id": conv.assignee_id}
+        changed = _apply_changes(conv, actor, changes)
+        if changed:
+            conv.save()
+            events.conversation_updated(conv, changed, before)
+    return conv
+
+
+def _apply_changes(conv: Conversation, actor: Actor, changes: Changes) -> list[str]:
+    if conv.is_closed:
+        raise ConversationClosed(f"conversation #{conv.number} is closed")
+    changed: list[str] = []
+
+    def record(field: str, old, new) -> None:
+        _audit(conv, actor, f"{field}_changed", field, old, new)
+        changed.append(field)
+
+    if changes.status is not None and changes.status != conv.status:
+        _validate_choice("status", changes.status, Status)
+        record("status", conv.status, changes.status)
+        conv.status = changes.status
+        conv.resolved_at = timezone.now() if changes.status in RESOLVED_STATUSES else None
+    if changes.priority is not None and changes.priority != conv.priority:
+        _validate_choice("priority", changes.priority, Priority)
+        record("priority", conv.priority, changes.priority)
+        conv.priority = changes.priority
+    if changes.category is not None and changes.category != conv.category:
+        _validate_choice("category", changes.category, Category, allow_blank=True)
+        record("category", conv.category, changes.category)
+        conv.category = changes.category
+    if changes.subject is not None and changes.subject.strip() != conv.subject:
+        if len(changes.subject) > MAX_SUBJECT:
+            raise InvalidInput(f"subject may be at most {MAX_SUBJECT} characters")
+        record("subject", conv.subject, changes.subject.strip())
+        conv.subject = changes.subject.strip()
+    _apply_assignment(conv, changes, record)
+    if changes.tags is not None:
+        _apply_tags(conv, changes.tags, record)
+    return changed
+
+
+def _apply_assignment(conv: Conversation, changes: Changes, record) -> None:
+    if changes.unassign and conv.assignee_id is not None:
+        record("assignee", conv.assignee.username, "")
+        conv.assignee = None
+    elif changes.assignee is not None and changes.assignee.pk != conv.assignee_id:
+        if not changes.assignee.is_active:
+            raise InvalidInput(f"agent {changes.assignee.username} is not active")
+        record("assignee", conv.assignee.username if conv.assignee else "", changes.assignee.username)
+        conv.assignee = changes.assignee
+    if changes.clear_team and conv.team_id is not None:
+        record("team", conv.team.slug, "")
+        conv.team = None
+    elif changes.team is not None and changes.team.pk != conv.team_id:
+        record("team", conv.team.slug if conv.team else "", changes.team.slug)
+        conv.team = changes.team
+
+
+def _apply_tags(conv: Conversation, names: list[str], record) -> None:
+    wanted = sorted({n.strip().lower() for n in names if n and n.strip()})
+    if len(wanted) > MAX_TAGS:
+        raise InvalidInput(f"a conversation may have at most {MAX_TAGS} tags")
+    if any(len(n) > 50 for n in wanted):
+        raise InvalidInput("a tag may be at most 50 characters")
+    current = sorted(conv.tags.values_list("name", flat=True))
+    if wanted == current:
+        return
+    tags = [Tag.objects.get_or_create(name=n)[0] for n in wanted]
+    conv.tags.set(tags)
+    record("tags", ", ".join(current), ", ".join(wanted))
+
+
+def mark_read(conversation: Conversation, reader: str, seq: int) -> int:
+    """Record that the customer or the agents have read up to `seq`; publishes `read` if it moved."""
+    if reader not in {AuthorType.CUSTOMER, AuthorType.AGENT}:
+        raise InvalidInput("reader must be customer or agent")
+    field = "customer_read_seq" if reader == AuthorType.CUSTOMER else "agent_read_seq"
+    seq = int(seq)
+    with transaction.atomic():
+        moved = Conversation.objects.filter(
+            pk=conversation.pk, last_seq__gte=seq, **{f"{field}__lt": seq}
+        ).update(**{field: seq})
+        if moved:
+            setattr(conversation, field, seq)
+            events.read_moved(conversation, reader, seq)
+    return seq
+
+
+def get_conversation_for_contact(contact: Contact, conversation_id: int) -> Conversation:
+    """The contact's own conversation, or NotFound (never another contact's)."""
+    conversation = Conversation.objects.filter(pk=conversation_id, contact=contact).first()
+    if conversation is None:
+        raise NotFound("no such conversation")
+    return conversation

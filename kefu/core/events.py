@@ -1,0 +1,43 @@
+"""Real-time events: services call `publish` and the channel layer fans them out after commit.
+
+Groups:
+- ``conv.<id>``: consoles that have this conversation open (typing indicators only).
+- ``agents.all``: supervisors and admins (they see every conversation).
+- ``agents.team.<id>`` / ``agents.agent.<id>`` / ``agents.unrouted``: who an agent may see.
+- ``contact.<id>``: the customer's widget sockets (never receives internal notes).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+async def _send_all(layer, groups: list[str], message: dict[str, Any]) -> None:
+    for group in groups:
+        try:
+            await layer.group_send(group, message)
+        except Exception:  # a broken layer must never undo a committed write
+            log.exception("could not publish %s to %s", message["event"].get("type"), group)
+
+
+def _send(groups: list[str], event: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(_send_all)(layer, groups, {"type": "kefu.event", "event": event})
+
+
+def publish(groups: Iterable[str], event: dict[str, Any]) -> None:
+    """Send `event` to `groups` once the surrounding transaction commits (at once if none)."""
+    group_list = sorted(set(groups))
+    # One id per event, so a socket that is in two of the groups can drop the second copy.
+    event = {**event, "event_id": uuid.uuid4().hex}
+    transaction.on_commit(lambda: _send(group_list, event))

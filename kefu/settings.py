@@ -124,7 +124,6 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test-kefu.sqlite3")}
 else:
     _db["CONN_MAX_AGE"] = env_int("KEFU_DB_CONN_MAX_AGE", 60)
     _db["CONN_HEALTH_CHECKS"] = True
@@ -178,6 +177,7 @@ TIME_ZONE = "UTC"
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = Path(env("KEFU_MEDIA_DIR", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -6,7 +6,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import File, NinjaAPI, Router
+from ninja import File, NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
@@ -117,7 +117,7 @@ def create_conversation(request, payload: s.ConversationIn):
             client_id=payload.message.client_id, language=payload.language, category=payload.category,
             priority=payload.priority, attachment_ids=payload.message.attachment_ids,
         )
-    return (201 if created else 200), conversation_out(conversation)
+    return Status(201 if created else 200, conversation_out(conversation))
 
 
 @conversations.get("", response=s.ConversationList, summary="List conversations with filters")
@@ -175,7 +175,7 @@ def post_message(request, conversation_id: int, payload: s.MessageIn):
         conversation, _actor(request), payload.body, internal=payload.internal, client_id=payload.client_id,
         attachment_ids=payload.attachment_ids, author_type=payload.author_type,
     )
-    return (201 if created else 200), message_payload(message)
+    return Status(201 if created else 200, message_payload(message))
 
 
 @conversations.get("/{conversation_id}/audit", response=list[s.AuditEventOut], summary="The audit trail")
@@ -188,7 +188,7 @@ def audit_trail(request, conversation_id: int):
           summary="Upload a file (multipart field 'file'); send its id in attachment_ids")
 def upload_attachment(request, file: File[UploadedFile] = None):
     attachment = store_attachment(file, _actor(request))
-    return 201, attachment_payload(attachment)
+    return Status(201, attachment_payload(attachment))
 
 
 @contacts.get("", response=list[s.ContactOut], summary="Find contacts")
@@ -212,7 +212,7 @@ def create_contact(request, payload: s.ContactIn):
                                          name=payload.name, language=payload.language)
         if payload.vip_tier is not None:
             update_contact(contact, vip_tier=payload.vip_tier)
-    return (200 if existed else 201), contact
+    return Status(200 if existed else 201, contact)
 
 
 def _get_contact(contact_id: int) -> Contact:

@@ -1,0 +1,289 @@
+"""Shared pieces of the kefu benchmarks: the live site, server processes, CPU accounting, statistics.
+
+Everything talks to 127.0.0.1 only. Nothing here changes kefu itself; servers are real `kefu serve`
+processes started through kefu.core.liveserver.LiveSite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from kefu.core.liveserver import KEFU, LiveServer, LiveSite, free_port
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# --- the site and its servers -------------------------------------------------------------------
+
+
+def describe_database(site: LiveSite) -> str:
+    url = site.database_url or ""
+    if url.startswith("postgres"):
+        parts = urlsplit(url)
+        return f"PostgreSQL {parts.hostname}:{parts.port or 5432}{parts.path} (fresh database)"
+    return "SQLite (fresh file, WAL)"
+
+
+def describe_layer(site: LiveSite) -> str:
+    if site.redis_url:
+        return f"Redis pub/sub channel layer ({site.redis_url})"
+    return "in-memory channel layer (one process only)"
+
+
+def make_site() -> LiveSite:
+    """A fresh site: SQLite unless KEFU_DATABASE_URL is postgresql://..., Redis if KEFU_REDIS_URL."""
+    redis_url = os.environ.get("KEFU_REDIS_URL") or None
+    site = LiveSite(redis_url=redis_url)
+    try:
+        site.migrate()
+        site.kefu("demo")
+    except BaseException:
+        site.close()
+        raise
+    return site
+
+
+def start_multiworker_server(site: LiveSite, workers: int, timeout: float = 60) -> LiveServer:
+    """`kefu serve --workers N` on one port (uvicorn's process supervisor; the kernel spreads accepts).
+
+    LiveSite.start_server has no --workers option, so the process is started here with the site's
+    environment and registered in site.servers so that site.close() stops it.
+    """
+    port = free_port()
+    log_path = site.workdir / f"server-{port}-workers{workers}.log"
+    args = [*KEFU, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-worker"]
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(args, env=site.env(), stdout=log, stderr=subprocess.STDOUT)
+    server = LiveServer(port, process, log_path)
+    site.servers.append(server)
+    site._wait_healthy(server, timeout)
+    # uvicorn starts the workers one by one; give the others time to come up before measuring.
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(child_pids(process.pid)) < workers:
+        time.sleep(0.1)
+    return server
+
+
+def server_health(server: LiveServer) -> dict:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as response:
+        return json.load(response)
+
+
+# --- CPU accounting from /proc --------------------------------------------------------------------
+
+
+def child_pids(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def process_tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        todo.extend(child_pids(current))
+    return pids
+
+
+def cpu_seconds(pid: int) -> float:
+    """user+system CPU seconds of one process (its threads included; not its children)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def pids_named(name: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+class CpuMeter:
+    """CPU seconds used by groups of processes between start() and stop().
+
+    `groups` is called at start and at stop, so processes that appear in between (a new PostgreSQL
+    backend, say) are counted from zero.
+    """
+
+    def __init__(self, groups):
+        self.groups_fn = groups
+        self.before: dict[int, float] = {}
+        self.used: dict[str, float] = {}
+        self.wall = 0.0
+
+    def start(self) -> None:
+        self.before = {pid: cpu_seconds(pid) for pids in self.groups_fn().values() for pid in pids}
+        self._client = time.process_time()
+        self._wall = time.perf_counter()
+
+    def stop(self) -> None:
+        self.wall = time.perf_counter() - self._wall
+        self.used = {"bench client (this process)": time.process_time() - self._client}
+        for name, pids in self.groups_fn().items():
+            self.used[name] = sum(max(0.0, cpu_seconds(pid) - self.before.get(pid, 0.0)) for pid in pids)
+
+    def lines(self, per: int = 0, unit: str = "") -> list[str]:
+        out = []
+        for name, seconds in self.used.items():
+            line = f"  {name:<34} {seconds:7.2f} CPU-s = {100 * seconds / self.wall:5.0f}% of one core"
+            if per:
+                line += f"  ({1e6 * seconds / per:,.0f} µs per {unit})"
+            out.append(line)
+        total = sum(self.used.values())
+        out.append(f"  {'total (machine has ' + str(os.cpu_count()) + ' cores)':<34} {total:7.2f} CPU-s = "
+                   f"{100 * total / self.wall:5.0f}% of one core")
+        return out
+
+
+def cpu_groups(site: LiveSite) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for server in site.servers:
+        pids = process_tree(server.process.pid)
+        workers = f" (supervisor + {len(pids) - 1} workers)" if len(pids) > 1 else ""
+        groups[f"kefu serve :{server.port}{workers}"] = pids
+    if (site.database_url or "").startswith("postgres"):
+        groups["postgres (all its processes)"] = pids_named("postgres")
+    if site.redis_url:
+        groups["redis-server"] = pids_named("redis-server")
+    return groups
+
+
+# --- py-spy --------------------------------------------------------------------------------------
+
+
+def start_py_spy(pids: list[int], seconds: float, out_dir: Path, gil: bool = True) -> list[subprocess.Popen]:
+    """Sample the server processes with py-spy into collapsed stacks.
+
+    gil=True samples only the thread holding the GIL (where Python CPU time goes); gil=False samples
+    every non-idle thread (wall-clock view, includes threads blocked in C code such as SQLite's busy wait).
+    """
+    exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(exe).exists():
+        raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    procs = []
+    for pid in pids:
+        out = out_dir / f"pyspy-{pid}.txt"
+        procs.append(subprocess.Popen(
+            [exe, "record", "--pid", str(pid), "--duration", str(max(1, int(seconds))), "--rate", "250",
+             "--format", "raw", "--output", str(out), "--nonblocking", *(["--gil"] if gil else [])],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return procs
+
+
+def wait_py_spy(procs: list[subprocess.Popen], timeout: float = 60) -> None:
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# --- statistics ----------------------------------------------------------------------------------
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(q / 100 * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def latency_line(values_ms: list[float], points=(50, 90, 99)) -> str:
+    values = sorted(values_ms)
+    parts = [f"p{p} {percentile(values, p):.1f}" for p in points]
+    return ", ".join(parts) + (f", max {values[-1]:.1f} ms" if values else " ms")
+
+
+# --- a minimal HTTP/1.1 keep-alive client on asyncio streams ---------------------------------------
+
+
+class RawHttpConnection:
+    """One keep-alive HTTP/1.1 connection; just enough protocol for the benchmark (cheap on CPU)."""
+
+    def __init__(self, host: str, port: int, headers: dict[str, str]):
+        self.host, self.port = host, port
+        self.base_headers = "".join(f"{k}: {v}\r\n" for k, v in {"Host": f"{host}:{port}", **headers}.items())
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def _connect(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            try:
+                await self.writer.wait_closed()
+            except OSError:
+                pass
+            self.writer = None
+
+    async def request(self, method: str, path: str, body: bytes = b"",
+                      content_type: str = "application/json") -> tuple[int, bytes]:
+        if self.writer is None:
+            await self._connect()
+        head = f"{method} {path} HTTP/1.1\r\n{self.base_headers}"
+        if body or method in ("POST", "PUT", "PATCH"):
+            head += f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + body)
+        try:
+            status_line = await self.reader.readuntil(b"\r\n")
+            status = int(status_line.split(b" ", 2)[1])
+            length, chunked, close = None, False, False
+            while True:
+                line = await self.reader.readuntil(b"\r\n")
+                if line == b"\r\n":
+                    break
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                    chunked = True
+                elif name == b"connection" and b"close" in value.lower():
+                    close = True
+            if chunked:
+                parts = []
+                while True:
+                    size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                    if size == 0:
+                        await self.reader.readuntil(b"\r\n")
+                        break
+                    parts.append(await self.reader.readexactly(size))
+                    await self.reader.readexactly(2)
+                payload = b"".join(parts)
+            elif length is not None:
+                payload = await self.reader.readexactly(length)
+            else:
+                payload = await self.reader.read()
+                close = True
+        except BaseException:
+            await self.close()  # the connection is in an unknown state: never reuse it
+            raise
+        if close:
+            await self.close()
+        return status, payload

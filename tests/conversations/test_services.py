@@ -1,0 +1,190 @@
+"""The conversation verbs: numbering, idempotent sends, status moves, audit trail, events."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
+
+from kefu.conversations import services
+from kefu.conversations.models import AuditEvent, Conversation, Message
+from kefu.conversations.taxonomy import Status
+from kefu.core.errors import ConversationClosed, InvalidInput, MessageTooLong
+
+pytestmark = pytest.mark.django_db
+
+
+def customer(conv):
+    return services.Actor.for_customer(conv.contact)
+
+
+def test_new_conversation_has_number_first_message_and_audit(conversation):
+    assert conversation.number >= 10001
+    assert conversation.status == Status.NEW
+    assert conversation.last_seq == 1
+    assert list(conversation.messages.values_list("seq", "author_type", "body")) == [(1, "customer", "充值没有到账")]
+    assert conversation.subject == "充值没有到账"
+    assert conversation.team.slug == "general"  # from the inbox's default team
+    assert AuditEvent.objects.filter(conversation=conversation, action="created").count() == 1
+
+
+def test_numbers_are_unique_and_increasing(webchat_inbox, contact):
+    numbers = [
+        services.create_conversation(webchat_inbox, contact, services.Actor.for_customer(contact), body=f"q{i}")[0].number
+        for i in range(5)
+    ]
+    assert numbers == sorted(numbers)
+    assert len(set(numbers)) == 5
+
+
+def test_same_client_id_is_stored_once(conversation):
+    first, created = services.post_message(conversation, customer(conversation), "hello", client_id="abc")
+    again, created_again = services.post_message(conversation, customer(conversation), "hello", client_id="abc")
+    assert created and not created_again
+    assert first.pk == again.pk
+    assert conversation.messages.filter(client_id="abc").count() == 1
+
+
+def test_conversation_create_is_idempotent_on_client_id(webchat_inbox, contact):
+    actor = services.Actor.for_customer(contact)
+    one, created = services.create_conversation(webchat_inbox, contact, actor, body="hi", client_id="k1")
+    two, created_again = services.create_conversation(webchat_inbox, contact, actor, body="hi", client_id="k1")
+    assert created and not created_again
+    assert one.pk == two.pk
+    assert Conversation.objects.count() == 1
+
+
+def test_seq_counts_without_gaps(conversation, agent):
+    for i in range(3):
+        services.post_message(conversation, services.Actor.for_agent(agent), f"reply {i}")
+    services.post_message(conversation, services.Actor.for_agent(agent), "note", internal=True)
+    assert list(conversation.messages.values_list("seq", flat=True)) == [1, 2, 3, 4, 5]
+
+
+def test_first_agent_reply_opens_and_sets_first_reply_at(conversation, agent):
+    services.post_message(conversation, services.Actor.for_agent(agent), "looking into it", internal=True)
+    conversation.refresh_from_db()
+    assert conversation.first_reply_at is None and conversation.status == Status.NEW
+    services.post_message(conversation, services.Actor.for_agent(agent), "We are checking your deposit.")
+    conversation.refresh_from_db()
+    assert conversation.first_reply_at is not None
+    assert conversation.status == Status.OPEN
+    assert AuditEvent.objects.filter(conversation=conversation, field="status", new_value="open").exists()
+
+
+def test_customer_reply_reopens_solved_conversation(conversation, agent):
+    services.update_conversation(conversation, services.Actor.for_agent(agent), services.Changes(status="solved"))
+    conversation.refresh_from_db()
+    assert conversation.resolved_at is not None
+    services.post_message(conversation, customer(conversation), "it happened again")
+    conversation.refresh_from_db()
+    assert conversation.status == Status.OPEN
+    assert conversation.resolved_at is None
+
+
+def test_closed_conversation_refuses_messages_and_changes(conversation, agent):
+    actor = services.Actor.for_agent(agent)
+    services.update_conversation(conversation, actor, services.Changes(status="closed"))
+    with pytest.raises(ConversationClosed):
+        services.post_message(conversation, actor, "late reply")
+    with pytest.raises(ConversationClosed):
+        services.update_conversation(conversation, actor, services.Changes(priority="high"))
+    assert conversation.messages.count() == 1
+
+
+def test_validation_errors_write_nothing(conversation, agent, settings):
+    actor = services.Actor.for_agent(agent)
+    with pytest.raises(MessageTooLong):
+        services.post_message(conversation, actor, "x" * (settings.KEFU_MAX_MESSAGE_CHARS + 1))
+    with pytest.raises(InvalidInput):
+        services.post_message(conversation, actor, "   ")
+    with pytest.raises(InvalidInput):
+        services.post_message(conversation, customer(conversation), "secret", internal=True)
+    with pytest.raises(InvalidInput):
+        services.update_conversation(conversation, actor, services.Changes(status="bogus"))
+    conversation.refresh_from_db()
+    assert conversation.last_seq == 1 and conversation.status == Status.NEW
+    assert Message.objects.count() == 1
+
+
+def test_update_records_every_change_in_audit_trail(conversation, agent, other_team):
+    actor = services.Actor.for_agent(agent)
+    services.update_conversation(conversation, actor, services.Changes(
+        status="pending", priority="urgent", category="funds.deposit_not_credited", assignee=agent,
+        team=other_team, tags=["USDT", "trc20", "usdt"],
+    ))
+    conversation.refresh_from_db()
+    assert sorted(conversation.tags.values_list("name", flat=True)) == ["trc20", "usdt"]
+    changes = {e.field: (e.old_value, e.new_value) for e in AuditEvent.objects.filter(conversation=conversation)
+               if e.field}
+    assert changes == {
+        "status": ("new", "pending"), "priority": ("normal", "urgent"),
+        "category": ("", "funds.deposit_not_credited"), "assignee": ("", "alice"),
+        "team": ("general", "security"), "tags": ("", "trc20, usdt"),
+    }
+    assert all(e.actor_label == "Alice" for e in AuditEvent.objects.filter(conversation=conversation, field="status"))
+
+
+def test_audit_trail_is_append_only(conversation):
+    event = AuditEvent.objects.filter(conversation=conversation).first()
+    event.new_value = "tampered"
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        AuditEvent.objects.filter(conversation=conversation).update(new_value="x")
+    with pytest.raises(TypeError):
+        AuditEvent.objects.all().delete()
+
+
+def test_mark_read_only_moves_forward(conversation, agent):
+    services.post_message(conversation, services.Actor.for_agent(agent), "reply")
+    conversation.refresh_from_db()
+    assert services.mark_read(conversation, "customer", 2) == 2
+    services.mark_read(conversation, "customer", 1)
+    services.mark_read(conversation, "customer", 99)  # beyond the last message: ignored
+    conversation.refresh_from_db()
+    assert conversation.customer_read_seq == 2
+
+
+def _capture(groups: list[str], action) -> dict[str, list[dict]]:
+    """Run `action` and return the events each group received, through the real channel layer."""
+
+    async def scenario():
+        layer = get_channel_layer()
+        channels = {}
+        for group in groups:
+            channels[group] = await layer.new_channel()
+            await layer.group_add(group, channels[group])
+        await sync_to_async(action)()
+        received = {group: [] for group in groups}
+        for group, channel in channels.items():
+            while True:
+                try:
+                    received[group].append((await asyncio.wait_for(layer.receive(channel), 0.2))["event"])
+                except TimeoutError:
+                    break
+            await layer.group_discard(group, channel)
+        return received
+
+    return async_to_sync(scenario)()
+
+
+def test_events_reach_agents_but_notes_never_reach_the_customer(conversation, agent, django_capture_on_commit_callbacks):
+    actor = services.Actor.for_agent(agent)
+    team_group, customer_group = f"agents.team.{conversation.team_id}", f"contact.{conversation.contact_id}"
+
+    def action():
+        with django_capture_on_commit_callbacks(execute=True):
+            services.post_message(conversation, actor, "internal only", internal=True)
+            services.post_message(conversation, actor, "public reply")
+
+    received = _capture([team_group, customer_group], action)
+    assert [e["message"]["body"] for e in received[team_group] if e["type"] == "message.created"] == [
+        "internal only", "public reply"]
+    assert [e["message"]["body"] for e in received[customer_group] if e["type"] == "message.created"] == [
+        "public reply"]
+    assert all("event_id" in e for events in received.values() for e in events)

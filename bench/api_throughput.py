@@ -48,6 +48,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--profile", type=Path, help="sample the server processes with py-spy into this directory")
     p.add_argument("--profile-all-threads", action="store_true",
                    help="with --profile: sample every non-idle thread instead of only the GIL holder")
+    p.add_argument("--server-env", action="append", metavar="KEY=VALUE",
+                   help="extra environment for the server processes, for experiments (e.g. KEFU_DB_CONN_MAX_AGE=0)")
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
     return p.parse_args(argv)
 
@@ -242,11 +244,12 @@ def main(argv=None) -> int:
     site = common.make_site()
     try:
         token = site.create_token("bench")
+        extra_env = common.parse_env_pairs(args.server_env)
         if args.workers > 1 and args.spread == "uvicorn":
-            servers = [common.start_multiworker_server(site, args.workers)]
+            servers = [common.start_server(site, args.workers, extra_env)]
             layout = f"1 x `kefu serve --workers {args.workers}` (one port, uvicorn worker processes)"
         else:
-            servers = [site.start_server() for _ in range(args.workers)]
+            servers = [common.start_server(site, 1, extra_env) for _ in range(args.workers)]
             layout = (f"{args.workers} x `kefu serve` on ports {', '.join(str(s.port) for s in servers)} "
                       f"(connections spread round-robin)" if args.workers > 1 else "1 x `kefu serve` (1 process)")
         health = common.server_health(servers[0])
@@ -254,11 +257,16 @@ def main(argv=None) -> int:
             layout += "; NOTE: no KEFU_REDIS_URL, so each process has its own in-memory channel layer"
         print(f"database:      {common.describe_database(site)} [healthz: {health['database']['vendor']}]")
         print(f"channel layer: {common.describe_layer(site)} [healthz: {health['channel_layer']['backend']}]")
+        if extra_env:
+            layout += f"; experiment: server environment {extra_env}"
         print(f"servers:       {layout}")
         print(f"client:        {args.client}, {args.concurrency} keep-alive connections, "
               f"{args.conversations} conversations, body {args.body_size} chars", flush=True)
 
         result = asyncio.run(run_load(args, site, servers, token))
+        if not result["verification"]["ok"] or sum(
+                n for code, n in result["statuses"].items() if code not in (200, 201)) or result["unknown"]:
+            common.save_logs(site, "the run had errors")
     finally:
         site.close()
 

@@ -51,25 +51,62 @@ def make_site() -> LiveSite:
     return site
 
 
-def start_multiworker_server(site: LiveSite, workers: int, timeout: float = 60) -> LiveServer:
-    """`kefu serve --workers N` on one port (uvicorn's process supervisor; the kernel spreads accepts).
+def start_server(site: LiveSite, workers: int = 1, extra_env: dict[str, str] | None = None,
+                 timeout: float = 60) -> LiveServer:
+    """Start `kefu serve` (with --workers N when N > 1) on a free port, like LiveSite.start_server.
 
-    LiveSite.start_server has no --workers option, so the process is started here with the site's
-    environment and registered in site.servers so that site.close() stops it.
+    LiveSite.start_server takes neither --workers nor extra environment, so the process is started
+    here with the site's environment (plus `extra_env`, for experiments such as KEFU_DB_CONN_MAX_AGE=0)
+    and registered in site.servers so that site.close() stops it.
     """
     port = free_port()
-    log_path = site.workdir / f"server-{port}-workers{workers}.log"
-    args = [*KEFU, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-worker"]
+    log_path = site.workdir / f"server-{port}-{len(site.servers)}.log"
+    args = [*KEFU, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker"]
+    if workers > 1:
+        args += ["--workers", str(workers)]
     with open(log_path, "ab") as log:
-        process = subprocess.Popen(args, env=site.env(), stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(args, env=site.env(**(extra_env or {})), stdout=log, stderr=subprocess.STDOUT)
     server = LiveServer(port, process, log_path)
     site.servers.append(server)
     site._wait_healthy(server, timeout)
-    # uvicorn starts the workers one by one; give the others time to come up before measuring.
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and len(child_pids(process.pid)) < workers:
-        time.sleep(0.1)
+    if workers > 1:
+        # uvicorn starts its worker processes one by one; wait for all before measuring.
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(child_pids(process.pid)) < workers:
+            time.sleep(0.1)
+        time.sleep(1.0)
     return server
+
+
+def parse_env_pairs(pairs: list[str] | None) -> dict[str, str]:
+    env = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"--server-env wants KEY=VALUE, not {pair!r}")
+        env[key] = value
+    return env
+
+
+def save_logs(site: LiveSite, reason: str) -> None:
+    """Copy the server logs out of the site's work directory (which close() deletes) and show errors."""
+    import re
+    import tempfile
+
+    logs = [s.log_path for s in site.servers if s.log_path.exists()]
+    if not logs:
+        return
+    target = Path(tempfile.mkdtemp(prefix="kefu-bench-logs-"))
+    for log in logs:
+        shutil.copy(log, target / log.name)
+    errors: dict[str, int] = {}
+    for log in logs:
+        for line in log.read_text(errors="replace").splitlines():
+            if re.match(r"^\w*(Error|Exception)\b|^[\w.]+(Error|Exception): ", line):
+                errors[line[:200]] = errors.get(line[:200], 0) + 1
+    print(f"server logs ({reason}) saved in {target}/")
+    for line, count in sorted(errors.items(), key=lambda item: -item[1])[:8]:
+        print(f"  {count:6d} x {line}")
 
 
 def server_health(server: LiveServer) -> dict:

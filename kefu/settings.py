@@ -1,6 +1,6 @@
 """kefu settings: read from KEFU_* environment variables only, with safe defaults.
 
-See docs/configuration.md for every variable.
+The README's "Configuration" table lists every variable.
 """
 
 from __future__ import annotations
@@ -55,8 +55,6 @@ ALLOWED_HOSTS = [h.strip() for h in env("KEFU_ALLOWED_HOSTS", "127.0.0.1,localho
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in env("KEFU_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
-# Public base URL used in links that leave the server (transcripts, widget snippet).
-PUBLIC_URL = env("KEFU_PUBLIC_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -88,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kefu.core.middleware.ApiProblemMiddleware",
 ]
 
 ROOT_URLCONF = "kefu.urls"

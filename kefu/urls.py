@@ -1,14 +1,13 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 
 from kefu.api.routes import api
-from kefu.core.views import api_not_found, healthz
+from kefu.core.views import healthz
 from kefu.web import views as web_views
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
-    re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
     path("files/<str:signed>/<str:filename>", web_views.attachment_download, name="attachment-download"),
     path("widget/", include("kefu.web.widget_urls")),

@@ -67,7 +67,8 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True)
     agent = models.ForeignKey(
-        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="api_tokens",
+        # CASCADE, not SET_NULL: a token without an agent sees everything, so it must not outlive its agent.
+        Agent, null=True, blank=True, on_delete=models.CASCADE, related_name="api_tokens",
         help_text=_("Agent messages sent with this token are authored by this agent."),
     )
     created_at = models.DateTimeField(auto_now_add=True)

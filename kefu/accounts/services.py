@@ -62,7 +62,7 @@ def authenticate_token(raw: str) -> ApiToken | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = ApiToken.objects.select_related("agent").filter(token_hash=hash_token(raw), revoked_at=None).first()
-    if token is None:
+    if token is None or (token.agent is not None and not token.agent.is_active):
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import File, NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from kefu.accounts.models import Agent, ApiToken, Team
@@ -31,6 +32,10 @@ from kefu.core.errors import KefuError, NotFound
 from kefu.core.problems import problem_from_error, problem_response
 
 
+class UnicodeJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         found = authenticate_token(token)
@@ -45,6 +50,7 @@ api = NinjaAPI(
     description="Conversations, messages and contacts of kefu. Authenticate with `Authorization: Bearer "
     "<token>`; create a token with `kefu token create --name NAME`. Errors are RFC 9457 problem bodies.",
     auth=TokenAuth(),
+    renderer=UnicodeJSONRenderer(),
     urls_namespace="api",
 )
 
@@ -110,8 +116,10 @@ def create_conversation(request, payload: s.ConversationIn):
         raise NotFound(f"no inbox with id {payload.inbox_id}")
     with transaction.atomic():
         c = payload.contact
-        contact = find_or_create_contact(external_id=c.external_id, email=c.email, name=c.name,
-                                         language=c.language or payload.language)
+        contact, created_contact = find_or_create_contact(
+            external_id=c.external_id, email=c.email, name=c.name, language=c.language or payload.language)
+        if created_contact and c.vip_tier is not None:
+            update_contact(contact, vip_tier=c.vip_tier)
         conversation, created = services.create_conversation(
             inbox, contact, _actor(request), body=payload.message.body, subject=payload.subject,
             client_id=payload.message.client_id, language=payload.language, category=payload.category,
@@ -206,13 +214,12 @@ def list_contacts(request, q: str | None = None, external_id: str | None = None,
 
 @contacts.post("", response={200: s.ContactOut, 201: s.ContactOut}, summary="Create or find a contact")
 def create_contact(request, payload: s.ContactIn):
-    existed = Contact.objects.filter(external_id=payload.external_id).exists() if payload.external_id else False
     with transaction.atomic():
-        contact = find_or_create_contact(external_id=payload.external_id, email=payload.email,
-                                         name=payload.name, language=payload.language)
+        contact, created = find_or_create_contact(external_id=payload.external_id, email=payload.email,
+                                                  name=payload.name, language=payload.language)
         if payload.vip_tier is not None:
             update_contact(contact, vip_tier=payload.vip_tier)
-    return Status(200 if existed else 201, contact)
+    return Status(201 if created else 200, contact)
 
 
 def _get_contact(contact_id: int) -> Contact:

@@ -11,6 +11,21 @@ from pydantic import Field, field_validator
 from kefu.core.i18n import normalize_language
 
 
+def _valid_email(value: str | None) -> str | None:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    if value is None:
+        return None
+    value = value.strip()
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError as error:
+            raise ValueError("not a valid email address") from error
+    return value
+
+
 class ContactIn(Schema):
     email: str = Field("", max_length=254)
     name: str = Field("", max_length=200)
@@ -18,19 +33,7 @@ class ContactIn(Schema):
     language: str | None = Field(None, description="en or zh-Hans")
     vip_tier: int | None = Field(None, ge=0, le=9)
 
-    @field_validator("email")
-    @classmethod
-    def check_email(cls, value: str) -> str:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import validate_email
-
-        value = value.strip()
-        if value:
-            try:
-                validate_email(value)
-            except ValidationError as error:
-                raise ValueError("not a valid email address") from error
-        return value
+    check_email = field_validator("email")(_valid_email)
 
 
 class ContactPatch(Schema):
@@ -39,6 +42,8 @@ class ContactPatch(Schema):
     external_id: str | None = Field(None, max_length=100)
     language: str | None = None
     vip_tier: int | None = Field(None, ge=0, le=9)
+
+    check_email = field_validator("email")(_valid_email)
 
 
 class ContactOut(Schema):

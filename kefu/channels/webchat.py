@@ -61,12 +61,16 @@ def _session_token(inbox: Inbox, contact: Contact, verified: bool) -> str:
     return signing.dumps({"i": inbox.pk, "c": contact.pk, "v": verified}, salt=SESSION_SALT, compress=True)
 
 
-def _visitor_contact(inbox: Inbox, visitor_token: str | None, name: str, email: str,
-                     language: str) -> tuple[Contact, str]:
+def _visitor_contact(
+    inbox: Inbox, visitor_token: str | None, name: str, email: str, language: str
+) -> tuple[Contact, str]:
     if visitor_token:
         digest = hashlib.sha256(visitor_token.encode()).hexdigest()
-        identity = ContactIdentity.objects.filter(inbox=inbox, kind=VISITOR, identifier=digest).select_related(
-            "contact").first()
+        identity = (
+            ContactIdentity.objects.filter(inbox=inbox, kind=VISITOR, identifier=digest)
+            .select_related("contact")
+            .first()
+        )
         if identity is not None:
             return identity.contact, visitor_token
     visitor_token = secrets.token_urlsafe(32)
@@ -78,18 +82,26 @@ def _visitor_contact(inbox: Inbox, visitor_token: str | None, name: str, email: 
     return contact, visitor_token
 
 
-def start_session(inbox: Inbox, *, visitor_token: str | None = None, external_id: str | None = None,
-                  user_hash_value: str | None = None, name: str = "", email: str = "",
-                  language: str | None = None) -> WidgetSession:
+def start_session(
+    inbox: Inbox,
+    *,
+    visitor_token: str | None = None,
+    external_id: str | None = None,
+    user_hash_value: str | None = None,
+    name: str = "",
+    email: str = "",
+    language: str | None = None,
+) -> WidgetSession:
     """Identify a widget visitor: a verified exchange user, or an anonymous visitor."""
     language = normalize_language(language)
     external_id = (str(external_id).strip() if external_id else "")[:100]
     if external_id and verify_user_hash(inbox, external_id, user_hash_value or ""):
-        contact = find_or_create_contact(external_id=external_id, email=email, name=name, language=language)
+        contact, _ = find_or_create_contact(external_id=external_id, email=email, name=name, language=language)
         try:
             with transaction.atomic():
                 ContactIdentity.objects.get_or_create(
-                    inbox=inbox, kind=VERIFIED_USER, identifier=external_id, defaults={"contact": contact})
+                    inbox=inbox, kind=VERIFIED_USER, identifier=external_id, defaults={"contact": contact}
+                )
         except IntegrityError:
             pass
         return WidgetSession(inbox, contact, True, _session_token(inbox, contact, True))
@@ -113,12 +125,20 @@ def resolve_session(token: str) -> WidgetSession:
 
 
 def contact_conversations(session: WidgetSession, limit: int = 50) -> list[Conversation]:
-    return list(Conversation.objects.filter(contact=session.contact, inbox=session.inbox).order_by("-created_at")[:limit])
+    return list(
+        Conversation.objects.filter(contact=session.contact, inbox=session.inbox).order_by("-created_at")[:limit]
+    )
 
 
-def send_customer_message(session: WidgetSession, *, body: str, client_id: str | None,
-                          conversation_id: int | None = None, attachment_ids: list[int] | None = None,
-                          language: str | None = None) -> tuple[Conversation, Message, bool]:
+def send_customer_message(
+    session: WidgetSession,
+    *,
+    body: str,
+    client_id: str | None,
+    conversation_id: int | None = None,
+    attachment_ids: list[int] | None = None,
+    language: str | None = None,
+) -> tuple[Conversation, Message, bool]:
     """A customer writes from the widget: into their conversation, or a new one if none or closed."""
     actor = Actor.for_customer(session.contact)
     attachment_ids = attachment_ids or []
@@ -127,14 +147,20 @@ def send_customer_message(session: WidgetSession, *, body: str, client_id: str |
         if conversation.inbox_id != session.inbox.pk:
             raise PermissionDenied("this conversation belongs to another inbox")
         try:
-            message, created = post_message(conversation, actor, body, client_id=client_id,
-                                            attachment_ids=attachment_ids)
+            message, created = post_message(
+                conversation, actor, body, client_id=client_id, attachment_ids=attachment_ids
+            )
             return conversation, message, created
         except ConversationClosed:
             pass  # the customer writes again after closing: that starts a new conversation
     conversation, created = create_conversation(
-        session.inbox, session.contact, actor, body=body, client_id=client_id,
-        language=language or session.contact.language, attachment_ids=attachment_ids,
+        session.inbox,
+        session.contact,
+        actor,
+        body=body,
+        client_id=client_id,
+        language=language or session.contact.language,
+        attachment_ids=attachment_ids,
     )
     message = conversation.messages.order_by("seq").first()
     if message is None:  # cannot happen: a conversation is created with its first message

@@ -23,8 +23,10 @@ def _clean(fields: dict) -> dict:
 
 
 def find_or_create_contact(*, external_id: str | None = None, email: str = "", name: str = "",
-                           language: str | None = None) -> Contact:
-    """Find the contact by exchange UID, else by email, else create one; fills in blank fields."""
+                           language: str | None = None) -> tuple[Contact, bool]:
+    """Find the contact by exchange UID, else by email, else create one; fills in blank fields.
+
+    Returns (contact, created)."""
     contact = None
     if external_id:
         contact = Contact.objects.filter(external_id=external_id).first()
@@ -37,9 +39,9 @@ def find_or_create_contact(*, external_id: str | None = None, email: str = "", n
             with transaction.atomic():
                 return Contact.objects.create(**_clean({
                     "external_id": external_id, "email": email, "name": name, "language": language or "en",
-                }))
+                })), True
         except IntegrityError:
-            return Contact.objects.get(external_id=external_id)
+            return Contact.objects.get(external_id=external_id), False
     changed = []
     for field, value in (("name", name), ("email", email), ("external_id", external_id)):
         if value and not getattr(contact, field):
@@ -47,7 +49,7 @@ def find_or_create_contact(*, external_id: str | None = None, email: str = "", n
             changed.append(field)
     if changed:
         contact.save(update_fields=[*changed, "updated_at"])
-    return contact
+    return contact, False
 
 
 def update_contact(contact: Contact, **fields) -> Contact:

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kefu.accounts.models import Agent
 from kefu.conversations.models import AuditEvent, Conversation, Message
+from kefu.core.i18n import normalize_language
 
 
 def visible_conversations(agent: Agent | None) -> QuerySet[Conversation]:
@@ -57,7 +58,9 @@ def filter_conversations(qs: QuerySet[Conversation], f: ConversationFilters,
             qs = qs.filter(team_id=int(f.team))
         else:
             qs = qs.filter(team__slug=f.team)
-    for field in ("category", "priority", "language"):
+    if f.language:
+        qs = qs.filter(language=normalize_language(f.language))
+    for field in ("category", "priority"):
         value = getattr(f, field)
         if value:
             qs = qs.filter(**{field: value})

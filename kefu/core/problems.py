@@ -22,7 +22,9 @@ def problem_response(status: int, title: str, detail: str = "", code: str = "", 
     if detail:
         body["detail"] = detail
     body.update(extra)
-    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        body, status=status, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def problem_from_error(error: KefuError) -> JsonResponse:

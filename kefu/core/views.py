@@ -10,9 +10,6 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-
-from kefu.core.problems import problem_response
 
 
 def _database_status() -> dict:
@@ -55,7 +52,3 @@ def healthz(request):
     body = {"status": "ok" if healthy else "degraded", "database": database, "channel_layer": layer}
     return JsonResponse(body, status=200 if healthy else 503)
 
-
-@csrf_exempt
-def api_not_found(request):
-    return problem_response(404, "Not found", f"no API endpoint at {request.path}", "not-found")

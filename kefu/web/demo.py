@@ -111,7 +111,7 @@ def _ensure_inboxes(teams: dict[str, Team]) -> dict[str, Inbox]:
 
 def _load_conversation(spec, inboxes, agents, teams) -> None:
     (uid, name, email, language, vip), kind, category, priority, status, assignee, team, messages = spec
-    contact = find_or_create_contact(external_id=uid, email=email, name=name, language=language)
+    contact, _ = find_or_create_contact(external_id=uid, email=email, name=name, language=language)
     update_contact(contact, vip_tier=vip)
     customer = services.Actor.for_customer(contact)
     handler = agents[assignee] if assignee else agents["lin"]

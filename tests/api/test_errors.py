@@ -110,3 +110,17 @@ def test_attachments_checked_by_content_not_name(api, conversation, settings):
 
 def test_unknown_api_path_is_a_problem(api):
     assert_problem(api.get("/no-such-thing"), 404)
+
+
+def test_wrong_method_and_api_root_are_problems(api, client):
+    response = api.client.delete("/api/v1/conversations", headers=api.headers)
+    body = assert_problem(response, 405, "method-not-allowed")
+    assert "DELETE" in body["detail"]
+    assert_problem(client.get("/api/v1/"), 404)
+
+
+def test_tokens_of_deactivated_agents_stop_working(agent_api, agent):
+    assert agent_api.get("/conversations").status_code == 200
+    agent.is_active = False
+    agent.save()
+    assert_problem(agent_api.get("/conversations"), 401)

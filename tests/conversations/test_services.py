@@ -32,7 +32,9 @@ def test_new_conversation_has_number_first_message_and_audit(conversation):
 
 def test_numbers_are_unique_and_increasing(webchat_inbox, contact):
     numbers = [
-        services.create_conversation(webchat_inbox, contact, services.Actor.for_customer(contact), body=f"q{i}")[0].number
+        services.create_conversation(webchat_inbox, contact, services.Actor.for_customer(contact), body=f"q{i}")[
+            0
+        ].number
         for i in range(5)
     ]
     assert numbers == sorted(numbers)
@@ -111,18 +113,30 @@ def test_validation_errors_write_nothing(conversation, agent, settings):
 
 def test_update_records_every_change_in_audit_trail(conversation, agent, other_team):
     actor = services.Actor.for_agent(agent)
-    services.update_conversation(conversation, actor, services.Changes(
-        status="pending", priority="urgent", category="funds.deposit_not_credited", assignee=agent,
-        team=other_team, tags=["USDT", "trc20", "usdt"],
-    ))
+    services.update_conversation(
+        conversation,
+        actor,
+        services.Changes(
+            status="pending",
+            priority="urgent",
+            category="funds.deposit_not_credited",
+            assignee=agent,
+            team=other_team,
+            tags=["USDT", "trc20", "usdt"],
+        ),
+    )
     conversation.refresh_from_db()
     assert sorted(conversation.tags.values_list("name", flat=True)) == ["trc20", "usdt"]
-    changes = {e.field: (e.old_value, e.new_value) for e in AuditEvent.objects.filter(conversation=conversation)
-               if e.field}
+    changes = {
+        e.field: (e.old_value, e.new_value) for e in AuditEvent.objects.filter(conversation=conversation) if e.field
+    }
     assert changes == {
-        "status": ("new", "pending"), "priority": ("normal", "urgent"),
-        "category": ("", "funds.deposit_not_credited"), "assignee": ("", "alice"),
-        "team": ("general", "security"), "tags": ("", "trc20, usdt"),
+        "status": ("new", "pending"),
+        "priority": ("normal", "urgent"),
+        "category": ("", "funds.deposit_not_credited"),
+        "assignee": ("", "alice"),
+        "team": ("general", "security"),
+        "tags": ("", "trc20, usdt"),
     }
     assert all(e.actor_label == "Alice" for e in AuditEvent.objects.filter(conversation=conversation, field="status"))
 
@@ -173,7 +187,9 @@ def _capture(groups: list[str], action) -> dict[str, list[dict]]:
     return async_to_sync(scenario)()
 
 
-def test_events_reach_agents_but_notes_never_reach_the_customer(conversation, agent, django_capture_on_commit_callbacks):
+def test_events_reach_agents_but_notes_never_reach_the_customer(
+    conversation, agent, django_capture_on_commit_callbacks
+):
     actor = services.Actor.for_agent(agent)
     team_group, customer_group = f"agents.team.{conversation.team_id}", f"contact.{conversation.contact_id}"
 
@@ -184,7 +200,10 @@ def test_events_reach_agents_but_notes_never_reach_the_customer(conversation, ag
 
     received = _capture([team_group, customer_group], action)
     assert [e["message"]["body"] for e in received[team_group] if e["type"] == "message.created"] == [
-        "internal only", "public reply"]
+        "internal only",
+        "public reply",
+    ]
     assert [e["message"]["body"] for e in received[customer_group] if e["type"] == "message.created"] == [
-        "public reply"]
+        "public reply"
+    ]
     assert all("event_id" in e for events in received.values() for e in events)

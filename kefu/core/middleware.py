@@ -1,0 +1,27 @@
+"""Keep every API answer JSON: plain 404/405 pages under /api/ become problem bodies."""
+
+from __future__ import annotations
+
+from kefu.core.problems import PROBLEM_CONTENT_TYPE, problem_response
+
+TITLES = {404: "Not found", 405: "Method not allowed"}
+
+
+class ApiProblemMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code in TITLES
+            and not response.get("Content-Type", "").startswith(("application/json", PROBLEM_CONTENT_TYPE))
+        ):
+            detail = f"{request.method} {request.path} is not part of the API; see /api/v1/docs"
+            problem = problem_response(response.status_code, TITLES[response.status_code], detail,
+                                       "not-found" if response.status_code == 404 else "method-not-allowed")
+            if response.has_header("Allow"):
+                problem["Allow"] = response["Allow"]
+            return problem
+        return response

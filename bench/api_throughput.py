@@ -50,6 +50,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="with --profile: sample every non-idle thread instead of only the GIL holder")
     p.add_argument("--server-env", action="append", metavar="KEY=VALUE",
                    help="extra environment for the server processes, for experiments (e.g. KEFU_DB_CONN_MAX_AGE=0)")
+    p.add_argument("--experiment", action="append", metavar="NAME",
+                   help="run the servers with a suggested change applied (bench/experiments/kefu_bench_settings.py): "
+                        "sync-middleware, pg-pool, relay-no-db-hop, one-publish-hop")
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
     return p.parse_args(argv)
 
@@ -244,7 +247,7 @@ def main(argv=None) -> int:
     site = common.make_site()
     try:
         token = site.create_token("bench")
-        extra_env = common.parse_env_pairs(args.server_env)
+        extra_env = {**common.parse_env_pairs(args.server_env), **common.experiment_env(args.experiment)}
         if args.workers > 1 and args.spread == "uvicorn":
             servers = [common.start_server(site, args.workers, extra_env)]
             layout = f"1 x `kefu serve --workers {args.workers}` (one port, uvicorn worker processes)"
@@ -258,7 +261,7 @@ def main(argv=None) -> int:
         print(f"database:      {common.describe_database(site)} [healthz: {health['database']['vendor']}]")
         print(f"channel layer: {common.describe_layer(site)} [healthz: {health['channel_layer']['backend']}]")
         if extra_env:
-            layout += f"; experiment: server environment {extra_env}"
+            layout += f"; EXPERIMENT {args.experiment or ''} {args.server_env or ''}"
         print(f"servers:       {layout}")
         print(f"client:        {args.client}, {args.concurrency} keep-alive connections, "
               f"{args.conversations} conversations, body {args.body_size} chars", flush=True)

@@ -78,6 +78,25 @@ def start_server(site: LiveSite, workers: int = 1, extra_env: dict[str, str] | N
     return server
 
 
+EXPERIMENTS_DIR = Path(__file__).resolve().parent / "experiments"
+
+
+def experiment_env(names: list[str] | None) -> dict[str, str]:
+    """Server environment for --experiment (see bench/experiments/kefu_bench_settings.py)."""
+    if not names:
+        return {}
+    names = [n for part in names for n in part.split(",") if n]
+    path = os.pathsep.join(p for p in [str(EXPERIMENTS_DIR), os.environ.get("PYTHONPATH", "")] if p)
+    if "pg-pool" in names:
+        probe = subprocess.run([sys.executable, "-c", "import psycopg_pool"], env={**os.environ, "PYTHONPATH": path},
+                               capture_output=True)
+        if probe.returncode:
+            raise SystemExit("--experiment pg-pool needs psycopg_pool importable, e.g.: .venv/bin/pip install "
+                             "--target /tmp/kefu-bench-deps psycopg-pool; then PYTHONPATH=/tmp/kefu-bench-deps")
+    return {"DJANGO_SETTINGS_MODULE": "kefu_bench_settings", "PYTHONPATH": path,
+            "KEFU_BENCH_EXPERIMENTS": ",".join(names)}
+
+
 def parse_env_pairs(pairs: list[str] | None) -> dict[str, str]:
     env = {}
     for pair in pairs or []:

@@ -51,6 +51,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="with --profile: sample every non-idle thread instead of only the GIL holder")
     p.add_argument("--server-env", action="append", metavar="KEY=VALUE",
                    help="extra environment for the server processes, for experiments")
+    p.add_argument("--experiment", action="append", metavar="NAME",
+                   help="run the servers with a suggested change applied (bench/experiments/kefu_bench_settings.py): "
+                        "sync-middleware, pg-pool, relay-no-db-hop, one-publish-hop")
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
     return p.parse_args(argv)
 
@@ -289,7 +292,7 @@ def main(argv=None) -> int:
     site = common.make_site()
     ok = False
     try:
-        extra_env = common.parse_env_pairs(args.server_env)
+        extra_env = {**common.parse_env_pairs(args.server_env), **common.experiment_env(args.experiment)}
         customer_server = common.start_server(site, 1, extra_env)
         agent_server = common.start_server(site, 1, extra_env) if args.two_servers else customer_server
         health = common.server_health(customer_server)
@@ -301,7 +304,7 @@ def main(argv=None) -> int:
         else:
             print(f"servers:       1 x `kefu serve` :{customer_server.port} (customers and agent)")
         if extra_env:
-            print(f"experiment:    server environment {extra_env}")
+            print(f"EXPERIMENT:    {args.experiment or ''} {args.server_env or ''}")
         print(f"sockets:       {args.customers} customers + 1 agent ({args.agent}); permessage-deflate "
               f"{'off' if args.no_compression else 'offered'}", flush=True)
         deadline = args.setup_timeout + args.duration + 2 * args.drain + 90

@@ -22,7 +22,7 @@ from kefu.contacts.models import Contact, ContactIdentity
 from kefu.contacts.services import find_or_create_contact
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.services import Actor, create_conversation, get_conversation_for_contact, post_message
-from kefu.core.errors import ConversationClosed, InvalidInput, NotFound, PermissionDenied, Unauthorized
+from kefu.core.errors import ConversationClosed, InvalidInput, NotFound, Unauthorized
 from kefu.core.i18n import normalize_language
 
 SESSION_SALT = "kefu.widget.session"
@@ -93,6 +93,7 @@ def start_session(
     language: str | None = None,
 ) -> WidgetSession:
     """Identify a widget visitor: a verified exchange user, or an anonymous visitor."""
+    explicit_language = language
     language = normalize_language(language)
     external_id = (str(external_id).strip() if external_id else "")[:100]
     if external_id and verify_user_hash(inbox, external_id, user_hash_value or ""):
@@ -104,11 +105,15 @@ def start_session(
                 )
         except IntegrityError:
             pass
-        return WidgetSession(inbox, contact, True, _session_token(inbox, contact, True))
+        session = WidgetSession(inbox, contact, True, _session_token(inbox, contact, True))
+        remember_language(session, explicit_language)
+        return session
     if inbox.require_identity:
         raise Unauthorized("this chat is only for signed-in users; sign in on the exchange first")
     contact, visitor_token = _visitor_contact(inbox, visitor_token, name, email, language)
-    return WidgetSession(inbox, contact, False, _session_token(inbox, contact, False), visitor_token)
+    session = WidgetSession(inbox, contact, False, _session_token(inbox, contact, False), visitor_token)
+    remember_language(session, explicit_language)
+    return session
 
 
 def resolve_session(token: str) -> WidgetSession:
@@ -122,6 +127,18 @@ def resolve_session(token: str) -> WidgetSession:
     if inbox is None or contact is None:
         raise Unauthorized("the chat session no longer exists; reload the chat")
     return WidgetSession(inbox, contact, bool(data.get("v")), token)
+
+
+def own_conversation(session: WidgetSession, conversation_id: int) -> Conversation:
+    """One of this visitor's conversations in this inbox, or NotFound."""
+    return get_conversation_for_contact(session.contact, conversation_id, session.inbox)
+
+
+def remember_language(session: WidgetSession, language: str | None) -> None:
+    """The widget's language becomes the contact's, so events and labels come in it."""
+    if language and normalize_language(language) != session.contact.language:
+        session.contact.language = normalize_language(language)
+        session.contact.save(update_fields=["language", "updated_at"])
 
 
 def contact_conversations(session: WidgetSession, limit: int = 50) -> list[Conversation]:
@@ -143,9 +160,7 @@ def send_customer_message(
     actor = Actor.for_customer(session.contact)
     attachment_ids = attachment_ids or []
     if conversation_id:
-        conversation = get_conversation_for_contact(session.contact, conversation_id)
-        if conversation.inbox_id != session.inbox.pk:
-            raise PermissionDenied("this conversation belongs to another inbox")
+        conversation = own_conversation(session, conversation_id)
         try:
             message, created = post_message(
                 conversation, actor, body, client_id=client_id, attachment_ids=attachment_ids

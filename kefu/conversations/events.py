@@ -22,8 +22,18 @@ def agent_groups(conversation: Conversation, also_team_ids: Iterable[int | None]
     return groups
 
 
+def customer_group_name(contact_id: int, inbox_id: int) -> str:
+    """The widget sockets of one customer in one inbox (a contact's other channels stay apart)."""
+    return f"contact.{contact_id}.inbox.{inbox_id}"
+
+
 def customer_group(conversation: Conversation) -> str:
-    return f"contact.{conversation.contact_id}"
+    return customer_group_name(conversation.contact_id, conversation.inbox_id)
+
+
+def customer_view(conversation: Conversation) -> dict:
+    """The conversation as its customer sees it, labelled in the customer's language."""
+    return conversation_payload(conversation, "customer", conversation.contact.language)
 
 
 def conversation_created(conversation: Conversation) -> None:
@@ -39,7 +49,7 @@ def message_created(conversation: Conversation, message: Message) -> None:
     if not message.internal:
         publish([customer_group(conversation)], {
             "type": "message.created",
-            "conversation": conversation_payload(conversation, "customer"),
+            "conversation": customer_view(conversation),
             "message": payload,
         })
 
@@ -52,7 +62,7 @@ def conversation_updated(conversation: Conversation, changed: list[str], before:
     if "status" in changed or "subject" in changed or "category" in changed:
         publish([customer_group(conversation)], {
             "type": "conversation.updated",
-            "conversation": conversation_payload(conversation, "customer"),
+            "conversation": customer_view(conversation),
             "changed": [c for c in changed if c in {"status", "subject", "category"}],
         })
 

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from kefu.conversations.models import Attachment, Conversation, Message
 from kefu.conversations.taxonomy import AuthorType, Category, Priority, Status
+from kefu.core.i18n import normalize_language
 
 ATTACHMENT_SALT = "kefu.attachment"
 
@@ -70,7 +71,7 @@ def labels(conversation: Conversation, language: str) -> dict[str, str]:
 
 def conversation_payload(conversation: Conversation, audience: str = "agent",
                          language: str | None = None) -> dict[str, Any]:
-    language = language or conversation.language
+    language = normalize_language(language or conversation.language)
     data: dict[str, Any] = {
         "id": conversation.pk,
         "number": conversation.number,

@@ -209,6 +209,8 @@ def _insert_message(conversation_id: int, actor: Actor, author_type: str, body: 
         fields.append("agent_read_seq")
     conversation.save(update_fields=fields)
     events.message_created(conversation, message)
+    if "status" in fields:
+        events.conversation_updated(conversation, ["status"], {})
     return message, True
 
 
@@ -401,9 +403,12 @@ def mark_read(conversation: Conversation, reader: str, seq: int) -> int:
     return seq
 
 
-def get_conversation_for_contact(contact: Contact, conversation_id: int) -> Conversation:
-    """The contact's own conversation, or NotFound (never another contact's)."""
-    conversation = Conversation.objects.filter(pk=conversation_id, contact=contact).first()
+def get_conversation_for_contact(contact: Contact, conversation_id: int, inbox: Inbox | None = None) -> Conversation:
+    """The contact's own conversation (in `inbox` if given), or NotFound (never another contact's)."""
+    found = Conversation.objects.filter(pk=conversation_id, contact=contact).select_related("contact")
+    if inbox is not None:
+        found = found.filter(inbox=inbox)
+    conversation = found.first()
     if conversation is None:
         raise NotFound("no such conversation")
     return conversation

@@ -12,6 +12,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from kefu.channels import webchat
 from kefu.conversations import selectors, services
+from kefu.conversations.events import customer_group, customer_group_name
 from kefu.conversations.models import Conversation
 from kefu.conversations.payloads import conversation_payload, message_payload
 from kefu.conversations.taxonomy import AuthorType
@@ -19,6 +20,7 @@ from kefu.core.errors import KefuError
 
 log = logging.getLogger(__name__)
 CLOSE_UNAUTHORIZED = 4001
+SYNC_LIMIT = 200  # messages per conversation in one sync; `has_more` says to page with /messages
 
 
 class EventRelay(AsyncJsonWebsocketConsumer):
@@ -76,7 +78,8 @@ class WidgetConsumer(EventRelay):
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
         self.contact_id = self.session.contact.pk
-        await self.join([f"contact.{self.contact_id}"])
+        self.inbox_id = self.session.inbox.pk
+        await self.join([customer_group_name(self.contact_id, self.inbox_id)])
         await self.accept()
         await self.send_json({"type": "hello", "contact_id": self.contact_id, "verified": self.session.verified})
 
@@ -126,15 +129,21 @@ class WidgetConsumer(EventRelay):
         """Everything the widget missed: each conversation's state and messages after its cursor."""
         cursors = {_ids(k): _ids(v) or 0 for k, v in (content.get("cursors") or {}).items()}
         language = content.get("language")
+        webchat.remember_language(self.session, language)
+        conversations = webchat.contact_conversations(self.session)
+        newest_open = next((c for c in conversations if not c.is_closed), None)
         events: list[dict[str, Any]] = []
-        for conversation in webchat.contact_conversations(self.session):
+        for conversation in conversations:
             after = cursors.get(conversation.pk)
             summary = conversation_payload(conversation, "customer", language)
-            messages = []
-            if after is not None or conversation == _newest_open(self.session):
-                messages = [message_payload(m) for m in
-                            selectors.messages_after(conversation, after or 0, include_internal=False)]
-            events.append({"type": "conversation.sync", "conversation": summary, "messages": messages})
+            messages: list = []
+            if after is not None or conversation == newest_open:
+                messages = selectors.messages_after(conversation, after or 0, include_internal=False,
+                                                    limit=SYNC_LIMIT + 1)
+            events.append({
+                "type": "conversation.sync", "conversation": summary, "has_more": len(messages) > SYNC_LIMIT,
+                "messages": [message_payload(m) for m in messages[:SYNC_LIMIT]],
+            })
         events.append({"type": "sync.done"})
         return events
 
@@ -155,17 +164,13 @@ class WidgetConsumer(EventRelay):
         await database_sync_to_async(self._mark_read)(conversation_id, seq)
 
     def _mark_read(self, conversation_id: int, seq: int) -> None:
-        conversation = services.get_conversation_for_contact(self.session.contact, conversation_id)
+        conversation = webchat.own_conversation(self.session, conversation_id)
         services.mark_read(conversation, AuthorType.CUSTOMER, seq)
 
     @database_sync_to_async
     def _owns(self, conversation_id: int) -> bool:
-        return Conversation.objects.filter(pk=conversation_id, contact_id=self.contact_id).exists()
-
-
-def _newest_open(session: webchat.WidgetSession) -> Conversation | None:
-    return Conversation.objects.filter(contact=session.contact, inbox=session.inbox).exclude(
-        status="closed").order_by("-created_at").first()
+        return Conversation.objects.filter(pk=conversation_id, contact_id=self.contact_id,
+                                           inbox_id=self.inbox_id).exists()
 
 
 class ConsoleConsumer(EventRelay):
@@ -225,5 +230,4 @@ class ConsoleConsumer(EventRelay):
                  "internal": internal}
         await self.channel_layer.group_send(f"conv.{conversation.pk}", {"type": "kefu.event", "event": event})
         if not internal:
-            await self.channel_layer.group_send(f"contact.{conversation.contact_id}",
-                                                {"type": "kefu.event", "event": event})
+            await self.channel_layer.group_send(customer_group(conversation), {"type": "kefu.event", "event": event})

@@ -19,6 +19,7 @@ def widget_cors(view):
         response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
         response["Access-Control-Max-Age"] = "86400"
+        response["Access-Control-Expose-Headers"] = "Content-Disposition"
         return response
 
     return wrapped

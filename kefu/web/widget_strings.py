@@ -16,6 +16,7 @@ def widget_strings(language: str) -> dict[str, str]:
             "send": _("Send"),
             "attach": _("Attach a file"),
             "close": _("Close"),
+            "back": _("Back"),
             "connecting": _("Connecting…"),
             "offline": _("Reconnecting… your messages will be sent when the connection is back."),
             "sending": _("Sending…"),

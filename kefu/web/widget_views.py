@@ -16,12 +16,14 @@ from kefu.channels.models import ChannelKind, Inbox
 from kefu.conversations import selectors
 from kefu.conversations.attachments import largest_allowed_bytes, store_attachment
 from kefu.conversations.payloads import attachment_payload, conversation_payload, labels, message_payload
-from kefu.conversations.services import Actor, get_conversation_for_contact
+from kefu.conversations.services import Actor
 from kefu.core.errors import AttachmentTooLarge, InvalidInput, KefuError
 from kefu.core.i18n import normalize_language
 from kefu.core.problems import problem_from_error
 from kefu.web.cors import widget_cors
 from kefu.web.widget_strings import widget_strings
+
+PAGE = 200
 
 
 def widget_endpoint(view):
@@ -61,8 +63,8 @@ def _config(inbox: Inbox, language: str) -> dict[str, Any]:
     }
 
 
-@require_http_methods(["POST", "OPTIONS"])
 @widget_endpoint
+@require_http_methods(["POST", "OPTIONS"])
 def start_session(request: HttpRequest) -> JsonResponse:
     data = _json_body(request)
     inbox = webchat.get_webchat_inbox(str(data.get("inbox") or ""))
@@ -82,15 +84,15 @@ def start_session(request: HttpRequest) -> JsonResponse:
     })
 
 
-@require_http_methods(["GET", "OPTIONS"])
 @widget_endpoint
+@require_http_methods(["GET", "OPTIONS"])
 def widget_config(request: HttpRequest) -> JsonResponse:
     inbox = webchat.get_webchat_inbox(request.GET.get("inbox", ""))
     return JsonResponse(_config(inbox, normalize_language(request.GET.get("lang"))))
 
 
-@require_http_methods(["GET", "OPTIONS"])
 @widget_endpoint
+@require_http_methods(["GET", "OPTIONS"])
 def conversations(request: HttpRequest) -> JsonResponse:
     session = _session(request)
     language = normalize_language(request.GET.get("lang"))
@@ -98,18 +100,21 @@ def conversations(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"items": items})
 
 
-@require_http_methods(["GET", "OPTIONS"])
 @widget_endpoint
+@require_http_methods(["GET", "OPTIONS"])
 def messages(request: HttpRequest, conversation_id: int) -> JsonResponse:
     session = _session(request)
-    conversation = get_conversation_for_contact(session.contact, conversation_id)
+    conversation = webchat.own_conversation(session, conversation_id)
     after = int(request.GET.get("after") or 0) if str(request.GET.get("after") or "0").isdigit() else 0
-    items = [message_payload(m) for m in selectors.messages_after(conversation, after, include_internal=False)]
-    return JsonResponse({"conversation": conversation_payload(conversation, "customer"), "items": items})
+    found = selectors.messages_after(conversation, after, include_internal=False, limit=PAGE + 1)
+    return JsonResponse({
+        "conversation": conversation_payload(conversation, "customer", request.GET.get("lang") or None),
+        "items": [message_payload(m) for m in found[:PAGE]], "has_more": len(found) > PAGE,
+    })
 
 
-@require_http_methods(["POST", "OPTIONS"])
 @widget_endpoint
+@require_http_methods(["POST", "OPTIONS"])
 def upload(request: HttpRequest) -> JsonResponse:
     session = _session(request)
     length = int(request.headers.get("Content-Length") or 0)
@@ -119,11 +124,11 @@ def upload(request: HttpRequest) -> JsonResponse:
     return JsonResponse(attachment_payload(attachment), status=201)
 
 
-@require_http_methods(["GET", "OPTIONS"])
 @widget_endpoint
+@require_http_methods(["GET", "OPTIONS"])
 def transcript(request: HttpRequest, conversation_id: int) -> HttpResponse:
     session = _session(request)
-    conversation = get_conversation_for_contact(session.contact, conversation_id)
+    conversation = webchat.own_conversation(session, conversation_id)
     language = normalize_language(request.GET.get("lang") or conversation.language)
     items = selectors.messages_after(conversation, 0, include_internal=False, limit=100000)
     filename = f"kefu-{conversation.number}"

@@ -9,6 +9,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 
 from kefu.conversations import services
+from kefu.conversations.events import customer_group
 from kefu.conversations.models import AuditEvent, Conversation, Message
 from kefu.conversations.taxonomy import Status
 from kefu.core.errors import ConversationClosed, InvalidInput, MessageTooLong
@@ -191,7 +192,7 @@ def test_events_reach_agents_but_notes_never_reach_the_customer(
     conversation, agent, django_capture_on_commit_callbacks
 ):
     actor = services.Actor.for_agent(agent)
-    team_group, customer_group = f"agents.team.{conversation.team_id}", f"contact.{conversation.contact_id}"
+    team_group, customer_group = f"agents.team.{conversation.team_id}", customer_group(conversation)
 
     def action():
         with django_capture_on_commit_callbacks(execute=True):

@@ -33,9 +33,8 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format --check .
 
 messages: $(VENV)/.installed-test
-	cd kefu && ../$(VENV)/bin/django-admin makemessages -l zh_Hans -l en --no-obsolete
-	cd kefu && ../$(VENV)/bin/django-admin makemessages -d djangojs -l zh_Hans -l en --no-obsolete
-	cd kefu && ../$(VENV)/bin/django-admin compilemessages
+	cd kefu && KEFU_VAR_DIR=/tmp/kefu-messages ../$(VENV)/bin/kefu manage makemessages -l zh_Hans -l en --no-obsolete --ignore=migrations
+	cd kefu && KEFU_VAR_DIR=/tmp/kefu-messages ../$(VENV)/bin/kefu manage compilemessages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

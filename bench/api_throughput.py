@@ -243,6 +243,7 @@ async def verify(client: Client, conversation_ids: list[int], accepted: dict[int
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    print(common.quiet_check(), flush=True)
     print("setting up a fresh site (migrate + demo data) ...", flush=True)
     site = common.make_site()
     try:

@@ -164,6 +164,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy since boot (from /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / CLK_TCK
+
+
+def quiet_check(seconds: float = 1.0) -> str:
+    """How busy the machine is before a run (other people's processes distort the figures)."""
+    before = machine_busy_seconds()
+    time.sleep(seconds)
+    busy = (machine_busy_seconds() - before) / seconds
+    note = "" if busy < 0.15 else "  WARNING: the machine is not idle; figures will be low"
+    return f"machine busy before the run: {100 * busy:.0f}% of one core{note}"
+
+
 def pids_named(name: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -191,6 +207,7 @@ class CpuMeter:
 
     def start(self) -> None:
         self.before = {pid: cpu_seconds(pid) for pids in self.groups_fn().values() for pid in pids}
+        self._machine = machine_busy_seconds()
         self._client = time.process_time()
         self._wall = time.perf_counter()
 
@@ -199,17 +216,21 @@ class CpuMeter:
         self.used = {"bench client (this process)": time.process_time() - self._client}
         for name, pids in self.groups_fn().items():
             self.used[name] = sum(max(0.0, cpu_seconds(pid) - self.before.get(pid, 0.0)) for pid in pids)
+        machine = machine_busy_seconds() - self._machine
+        self.used["everything else on the machine"] = max(0.0, machine - sum(self.used.values()))
 
     def lines(self, per: int = 0, unit: str = "") -> list[str]:
         out = []
         for name, seconds in self.used.items():
             line = f"  {name:<34} {seconds:7.2f} CPU-s = {100 * seconds / self.wall:5.0f}% of one core"
-            if per:
+            if per and not name.startswith("everything else"):
                 line += f"  ({1e6 * seconds / per:,.0f} µs per {unit})"
             out.append(line)
         total = sum(self.used.values())
-        out.append(f"  {'total (machine has ' + str(os.cpu_count()) + ' cores)':<34} {total:7.2f} CPU-s = "
+        out.append(f"  {'machine total (' + str(os.cpu_count()) + ' cores)':<34} {total:7.2f} CPU-s = "
                    f"{100 * total / self.wall:5.0f}% of one core")
+        if self.used.get("everything else on the machine", 0) > 0.15 * self.wall:
+            out.append("  WARNING: other processes used noticeable CPU during the window; figures are low")
         return out
 
 

@@ -288,6 +288,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.two_servers and not os.environ.get("KEFU_REDIS_URL"):
         raise SystemExit("--two-servers needs KEFU_REDIS_URL: separate processes share events only through Redis")
+    print(common.quiet_check(), flush=True)
     print("setting up a fresh site (migrate + demo data) ...", flush=True)
     site = common.make_site()
     ok = False

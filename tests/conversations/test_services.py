@@ -192,19 +192,19 @@ def test_events_reach_agents_but_notes_never_reach_the_customer(
     conversation, agent, django_capture_on_commit_callbacks
 ):
     actor = services.Actor.for_agent(agent)
-    team_group, customer_group = f"agents.team.{conversation.team_id}", customer_group(conversation)
+    team_group, widget_group = f"agents.team.{conversation.team_id}", customer_group(conversation)
 
     def action():
         with django_capture_on_commit_callbacks(execute=True):
             services.post_message(conversation, actor, "internal only", internal=True)
             services.post_message(conversation, actor, "public reply")
 
-    received = _capture([team_group, customer_group], action)
+    received = _capture([team_group, widget_group], action)
     assert [e["message"]["body"] for e in received[team_group] if e["type"] == "message.created"] == [
         "internal only",
         "public reply",
     ]
-    assert [e["message"]["body"] for e in received[customer_group] if e["type"] == "message.created"] == [
+    assert [e["message"]["body"] for e in received[widget_group] if e["type"] == "message.created"] == [
         "public reply"
     ]
     assert all("event_id" in e for events in received.values() for e in events)

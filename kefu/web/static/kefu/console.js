@@ -650,9 +650,29 @@
 
   document.addEventListener("htmx:responseError", function (e) {
     var status = e.detail.xhr ? e.detail.xhr.status : 0;
-    if (status === 404) toast(t("Gone"), true);
-    else toast(t("Server"), true);
+    if (status === 404) {
+      toast(t("Gone"), true);
+      var target = e.detail.target;
+      if (target && (target.id === "conv-detail" || target.id === "timeline")) closeDetail();
+    } else {
+      toast(t("Server"), true);
+    }
   });
+
+  /** The open conversation is gone (reassigned out of sight): show the empty state instead. */
+  function closeDetail() {
+    var pane = $("#conv-detail");
+    var template = $("#detail-empty-template");
+    if (!pane || !template) return;
+    stopTyping();
+    pane.innerHTML = "";
+    pane.appendChild(template.content.cloneNode(true));
+    syncWatch();
+    markActiveRow();
+    var list = $("#conv-list");
+    var consoleUrl = (list && list.dataset.consoleUrl) || "/console/";
+    history.replaceState({ htmx: true }, "", consoleUrl + location.search);
+  }
   document.addEventListener("htmx:sendError", function () { toast(t("Network"), true); });
 
   // ---------------------------------------------------------------- DOM events

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from kefu.channels.models import ChannelKind, Inbox
 from kefu.contacts.models import Contact, ContactIdentity
@@ -109,7 +110,7 @@ def start_session(
         remember_language(session, explicit_language)
         return session
     if inbox.require_identity:
-        raise Unauthorized("this chat is only for signed-in users; sign in on the exchange first")
+        raise Unauthorized(_("This chat is only for signed-in users; sign in on the exchange first."))
     contact, visitor_token = _visitor_contact(inbox, visitor_token, name, email, language)
     session = WidgetSession(inbox, contact, False, _session_token(inbox, contact, False), visitor_token)
     remember_language(session, explicit_language)
@@ -121,11 +122,11 @@ def resolve_session(token: str) -> WidgetSession:
     try:
         data = signing.loads(token or "", salt=SESSION_SALT, max_age=settings.KEFU_WIDGET_SESSION_TTL)
     except signing.BadSignature as error:
-        raise Unauthorized("the chat session is missing, invalid or expired; reload the chat") from error
+        raise Unauthorized(_("The chat session is missing, invalid or expired; reload the chat.")) from error
     inbox = Inbox.objects.filter(pk=data.get("i"), is_active=True).first()
     contact = Contact.objects.filter(pk=data.get("c")).first()
     if inbox is None or contact is None:
-        raise Unauthorized("the chat session no longer exists; reload the chat")
+        raise Unauthorized(_("The chat session no longer exists; reload the chat."))
     return WidgetSession(inbox, contact, bool(data.get("v")), token)
 
 

@@ -9,6 +9,7 @@ import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kefu.conversations.models import Attachment
 from kefu.conversations.services import Actor
@@ -55,18 +56,19 @@ def _safe_filename(name: str, extension: str) -> str:
 def store_attachment(upload: UploadedFile, actor: Actor) -> Attachment:
     """Check and store an uploaded file for `actor`; it is linked to a message when one is sent."""
     if upload is None:
-        raise InvalidInput("no file was uploaded (use the multipart field 'file')")
+        raise InvalidInput(_("No file was uploaded (use the multipart field 'file')."))
     content_type = detect_content_type(upload)
     allowed = ", ".join(sorted(ALLOWED_TYPES))
     if content_type not in ALLOWED_TYPES:
         raise AttachmentTypeNotAllowed(
-            f"files of type {content_type or 'unknown'} are not accepted; allowed: {allowed}",
+            _("Files of type %(type)s are not accepted; allowed: %(allowed)s.")
+            % {"type": content_type or _("unknown"), "allowed": allowed},
         )
     limit = max_bytes_for(content_type)
     if upload.size > limit:
         raise AttachmentTooLarge(
-            f"{content_type} files may be at most {limit // (1024 * 1024)} MB; this one is "
-            f"{upload.size / (1024 * 1024):.1f} MB",
+            _("%(type)s files may be at most %(limit)s MB; this one is %(size).1f MB.")
+            % {"type": content_type, "limit": limit // (1024 * 1024), "size": upload.size / (1024 * 1024)},
         )
     extension = ALLOWED_TYPES[content_type]
     attachment = Attachment(

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kefu.accounts.models import Agent, ApiToken, Team
 from kefu.channels.models import Inbox
@@ -103,10 +104,11 @@ def _check_body(body: str, has_attachments: bool) -> str:
     body = (body or "").strip()
     if len(body) > settings.KEFU_MAX_MESSAGE_CHARS:
         raise MessageTooLong(
-            f"a message may hold at most {settings.KEFU_MAX_MESSAGE_CHARS} characters; this one has {len(body)}"
+            _("A message may hold at most %(limit)s characters; this one has %(length)s.")
+            % {"limit": settings.KEFU_MAX_MESSAGE_CHARS, "length": len(body)}
         )
     if not body and not has_attachments:
-        raise InvalidInput("a message needs a body or an attachment")
+        raise InvalidInput(_("A message needs some text or an attachment."))
     return body
 
 
@@ -165,7 +167,7 @@ def post_message(
     if author_type not in AuthorType.values:
         raise InvalidInput(f"author_type must be one of {', '.join(AuthorType.values)}")
     if internal and author_type != AuthorType.AGENT:
-        raise InvalidInput("only agents can write internal notes")
+        raise InvalidInput(_("Only agents can write internal notes."))
     existing = _existing_message(conversation.pk, client_id)
     if existing is not None:
         return existing, False
@@ -184,7 +186,8 @@ def _insert_message(conversation_id: int, actor: Actor, author_type: str, body: 
                     client_id: str | None, attachment_ids: list[int]) -> tuple[Message, bool]:
     conversation = Conversation.objects.select_for_update().select_related("contact").get(pk=conversation_id)
     if conversation.is_closed:
-        raise ConversationClosed(f"conversation #{conversation.number} is closed; start a new one")
+        raise ConversationClosed(
+            _("Conversation #%(number)s is closed; start a new one.") % {"number": conversation.number})
     attachments = _claim_attachments(attachment_ids, actor)
     now = timezone.now()
     conversation.last_seq += 1
@@ -325,7 +328,7 @@ def update_conversation(conversation: Conversation, actor: Actor, changes: Chang
 
 def _apply_changes(conv: Conversation, actor: Actor, changes: Changes) -> list[str]:
     if conv.is_closed:
-        raise ConversationClosed(f"conversation #{conv.number} is closed")
+        raise ConversationClosed(_("Conversation #%(number)s is closed.") % {"number": conv.number})
     changed: list[str] = []
 
     def record(field: str, old, new) -> None:
@@ -358,27 +361,27 @@ def _apply_changes(conv: Conversation, actor: Actor, changes: Changes) -> list[s
 
 def _apply_assignment(conv: Conversation, changes: Changes, record) -> None:
     if changes.unassign and conv.assignee_id is not None:
-        record("assignee", conv.assignee.username, "")
+        record("assignee", conv.assignee.public_name, "")
         conv.assignee = None
     elif changes.assignee is not None and changes.assignee.pk != conv.assignee_id:
         if not changes.assignee.is_active:
-            raise InvalidInput(f"agent {changes.assignee.username} is not active")
-        record("assignee", conv.assignee.username if conv.assignee else "", changes.assignee.username)
+            raise InvalidInput(_("Agent %(name)s is not active.") % {"name": changes.assignee.public_name})
+        record("assignee", conv.assignee.public_name if conv.assignee else "", changes.assignee.public_name)
         conv.assignee = changes.assignee
     if changes.clear_team and conv.team_id is not None:
-        record("team", conv.team.slug, "")
+        record("team", conv.team.name, "")
         conv.team = None
     elif changes.team is not None and changes.team.pk != conv.team_id:
-        record("team", conv.team.slug if conv.team else "", changes.team.slug)
+        record("team", conv.team.name if conv.team else "", changes.team.name)
         conv.team = changes.team
 
 
 def _apply_tags(conv: Conversation, names: list[str], record) -> None:
     wanted = sorted({n.strip().lower() for n in names if n and n.strip()})
     if len(wanted) > MAX_TAGS:
-        raise InvalidInput(f"a conversation may have at most {MAX_TAGS} tags")
+        raise InvalidInput(_("A conversation may have at most %(count)s tags.") % {"count": MAX_TAGS})
     if any(len(n) > 50 for n in wanted):
-        raise InvalidInput("a tag may be at most 50 characters")
+        raise InvalidInput(_("A tag may be at most 50 characters."))
     current = sorted(conv.tags.values_list("name", flat=True))
     if wanted == current:
         return
@@ -410,5 +413,5 @@ def get_conversation_for_contact(contact: Contact, conversation_id: int, inbox: 
         found = found.filter(inbox=inbox)
     conversation = found.first()
     if conversation is None:
-        raise NotFound("no such conversation")
+        raise NotFound(_("No such conversation."))
     return conversation

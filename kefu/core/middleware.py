@@ -25,3 +25,25 @@ class ApiProblemMiddleware:
                 problem["Allow"] = response["Allow"]
             return problem
         return response
+
+
+class AgentLanguageMiddleware:
+    """Signed-in agents see the console in their own language unless they picked one in the switch."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and getattr(user, "language", "")
+        ):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

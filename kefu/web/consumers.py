@@ -230,4 +230,5 @@ class ConsoleConsumer(EventRelay):
                  "internal": internal}
         await self.channel_layer.group_send(f"conv.{conversation.pk}", {"type": "kefu.event", "event": event})
         if not internal:
-            await self.channel_layer.group_send(customer_group(conversation), {"type": "kefu.event", "event": event})
+            public = {k: v for k, v in event.items() if k not in {"agent_id", "internal"}}
+            await self.channel_layer.group_send(customer_group(conversation), {"type": "kefu.event", "event": public})

@@ -39,8 +39,10 @@ def _filters(request: HttpRequest) -> selectors.ConversationFilters:
 def _list_context(request: HttpRequest) -> dict:
     f = _filters(request)
     qs = selectors.filter_conversations(selectors.visible_conversations(request.user), f, request.user)
+    conversations = list(qs.prefetch_related("tags")[:LIST_LIMIT])
     return {
-        "conversations": list(qs.prefetch_related("tags")[:LIST_LIMIT]),
+        "conversations": conversations,
+        "total": len(conversations) if len(conversations) < LIST_LIMIT else qs.count(),
         "filters": f,
         "query": request.GET.urlencode(),
         "statuses": Status.choices,
@@ -60,7 +62,7 @@ def _get_visible(request: HttpRequest, conversation_id: int) -> Conversation:
     return conversation
 
 
-def _detail_context(request: HttpRequest, conversation: Conversation, error: str = "") -> dict:
+def _detail_context(request: HttpRequest, conversation: Conversation, error: str = "", draft=None) -> dict:
     return {
         "conversation": conversation,
         "timeline": selectors.timeline(conversation),
@@ -72,6 +74,9 @@ def _detail_context(request: HttpRequest, conversation: Conversation, error: str
         "agents": Agent.objects.filter(is_active=True),
         "client_id": uuid.uuid4().hex,
         "error": error,
+        # After a failed reply the form comes back with what the agent wrote.
+        "draft_body": draft.get("body", "") if draft is not None else "",
+        "draft_internal": draft.get("internal") == "on" if draft is not None else False,
     }
 
 
@@ -123,7 +128,8 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     except KefuError as failure:
         error = failure.detail
     conversation.refresh_from_db()
-    response = render(request, "console/_detail.html", _detail_context(request, conversation, error))
+    context = _detail_context(request, conversation, error, draft=request.POST if error else None)
+    response = render(request, "console/_detail.html", context)
     if error:
         response.status_code = 422
     return response

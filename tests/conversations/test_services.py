@@ -135,8 +135,8 @@ def test_update_records_every_change_in_audit_trail(conversation, agent, other_t
         "status": ("new", "pending"),
         "priority": ("normal", "urgent"),
         "category": ("", "funds.deposit_not_credited"),
-        "assignee": ("", "alice"),
-        "team": ("general", "security"),
+        "assignee": ("", "Alice"),
+        "team": ("General", "Security"),
         "tags": ("", "trc20, usdt"),
     }
     assert all(e.actor_label == "Alice" for e in AuditEvent.objects.filter(conversation=conversation, field="status"))

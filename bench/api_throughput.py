@@ -172,9 +172,11 @@ async def run_load(args, site, servers, token: str) -> dict:
 
         meter = common.CpuMeter(lambda: common.cpu_groups(site))
         spies: list = []
+        sessions: dict[str, int | None] = {}
 
         async def measure() -> None:
             await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
+            sessions["start"] = await asyncio.to_thread(common.pg_sessions, site)
             meter.start()
             if args.profile:
                 pids = [p for s in servers for p in (common.child_pids(s.process.pid) or [s.process.pid])]
@@ -182,6 +184,7 @@ async def run_load(args, site, servers, token: str) -> dict:
                                                        gil=not args.profile_all_threads))
             await asyncio.sleep(max(0.0, end - time.perf_counter()))
             meter.stop()
+            sessions["stop"] = await asyncio.to_thread(common.pg_sessions, site)
 
         await asyncio.wait_for(
             asyncio.gather(measure(), *(worker(k, c) for k, c in enumerate(clients))),
@@ -192,7 +195,7 @@ async def run_load(args, site, servers, token: str) -> dict:
         return {
             "statuses": statuses, "window_statuses": window_statuses, "latencies": latencies,
             "failures": failures, "unknown": unknown, "meter": meter, "verification": verification,
-            "conversations": len(conversation_ids),
+            "conversations": len(conversation_ids), "sessions": sessions,
         }
     finally:
         for client in clients:
@@ -295,6 +298,11 @@ def main(argv=None) -> int:
     print(f"CPU during the {meter.wall:.1f} s window ({window[201]} messages):")
     for line in meter.lines(per=max(1, window[201]), unit="message"):
         print(line)
+    sessions = result["sessions"]
+    if sessions.get("start") is not None and sessions.get("stop") is not None:
+        opened = sessions["stop"] - sessions["start"] - 1  # minus the one that asked
+        print(f"PostgreSQL sessions opened on the database during the window: {opened} "
+              f"({opened / max(1, window[201]):.2f} per message)")
     if args.profile:
         print(f"py-spy samples in {args.profile}/ (collapsed stacks; see bench/README.md)")
     if args.json:

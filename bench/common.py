@@ -218,6 +218,7 @@ class CpuMeter:
             self.used[name] = sum(max(0.0, cpu_seconds(pid) - self.before.get(pid, 0.0)) for pid in pids)
         machine = machine_busy_seconds() - self._machine
         self.used["everything else on the machine"] = max(0.0, machine - sum(self.used.values()))
+        # (short-lived processes land here too, e.g. PostgreSQL backends started for one request)
 
     def lines(self, per: int = 0, unit: str = "") -> list[str]:
         out = []
@@ -245,6 +246,21 @@ def cpu_groups(site: LiveSite) -> dict[str, list[int]]:
     if site.redis_url:
         groups["redis-server"] = pids_named("redis-server")
     return groups
+
+
+def pg_sessions(site: LiveSite) -> int | None:
+    """Sessions PostgreSQL has opened on the site's database so far (pg_stat_database.sessions, PG 14+)."""
+    if not (site.database_url or "").startswith("postgres"):
+        return None
+    import psycopg
+
+    try:
+        with psycopg.connect(site.database_url, autocommit=True, connect_timeout=5) as conn:
+            conn.execute("SELECT pg_stat_clear_snapshot()")
+            row = conn.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()").fetchone()
+            return int(row[0]) if row else None
+    except Exception:  # noqa: BLE001 - an old PostgreSQL or a full server: report nothing
+        return None
 
 
 # --- py-spy --------------------------------------------------------------------------------------
@@ -364,3 +380,25 @@ class RawHttpConnection:
         if close:
             await self.close()
         return status, payload
+
+
+def wait_quiet(max_seconds: float, threshold: float = 0.12) -> bool:
+    """Wait (up to max_seconds) until the machine is idle for 3 s; True if it became idle."""
+    deadline = time.monotonic() + max_seconds
+    while True:
+        before = machine_busy_seconds()
+        time.sleep(3)
+        busy = (machine_busy_seconds() - before) / 3
+        if busy < threshold:
+            return True
+        if time.monotonic() > deadline:
+            print(f"machine still busy ({100 * busy:.0f}% of one core) after {max_seconds:g} s", file=sys.stderr)
+            return False
+        time.sleep(2)
+
+
+if __name__ == "__main__":
+    # `python bench/common.py wait-quiet 120`: used by run_all.sh between runs.
+    if sys.argv[1:2] == ["wait-quiet"]:
+        sys.exit(0 if wait_quiet(float(sys.argv[2]) if len(sys.argv) > 2 else 120) else 1)
+    sys.exit("usage: common.py wait-quiet [SECONDS]")

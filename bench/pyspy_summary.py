@@ -31,6 +31,46 @@ def parse(path: Path):
         yield frames, int(count)
 
 
+CONNECTION_FUNCS = ("get_new_connection", "BaseDatabaseWrapper.connect", "BaseDatabaseWrapper._close",
+                    "close_old_connections", "BaseDatabaseWrapper.close", "init_connection_state")
+
+
+def category(frames) -> str:
+    """A coarse bucket for one stack, checked from the most specific to the most general."""
+    files = [f for f, _ in frames]
+    funcs = [fn for _, fn in frames]
+    leaf_file = files[-1] if files else ""
+
+    def has(*needles: str) -> bool:
+        return any(n in f for f in files for n in needles)
+
+    if any(c in fn for fn in funcs for c in CONNECTION_FUNCS):
+        return "database connection open/close (per request)"
+    if has("kefu/core/events.py", "channels/layers.py", "channels_redis/"):
+        return "event publishing (async_to_sync hop + channel layer)"
+    leaf_func = funcs[-1] if funcs else ""
+    if any(x in leaf_file for x in ("sqlite3/", "psycopg/", "psycopg_pool/")) or "backends/utils.py" in leaf_file or (
+            "django/db/backends/" in leaf_file and any(x in leaf_func for x in ("execute", "_commit", "_rollback"))):
+        return "database driver (SQL execution, waits)"
+    if has("django/db/"):
+        return "Django ORM (query compiling, model instances)"
+    if has("ninja/", "pydantic"):
+        return "django-ninja (auth, parsing, validation, rendering)"
+    if any("kefu/" in f and not f.endswith("kefu/cli.py") for f in files):
+        return "kefu code (other than ORM)"
+    if has("django/middleware/", "django/contrib/", "whitenoise/", "django_htmx/", "django/utils/deprecation.py"):
+        return "Django middleware"
+    if has("asgiref/", "concurrent/futures/", "threading.py"):
+        return "asgiref thread hops (sync_to_async / async_to_sync, thread per request)"
+    if has("django/core/handlers/", "django/urls/", "django/http/"):
+        return "Django request handling (ASGI handler, URL resolving)"
+    if has("uvicorn/", "websockets/", "httptools"):
+        return "uvicorn + event loop (HTTP/WebSocket protocol, uvloop native)"
+    if has("channels/"):
+        return "channels consumers (dispatch)"
+    return "event loop and other"
+
+
 def label(file: str, func: str) -> str:
     file = re.sub(r"^.*/site-packages/", "", file)
     file = re.sub(r"^.*/(kefu/)", r"\1", file)
@@ -49,6 +89,7 @@ def main(argv=None) -> int:
     self_time: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     threads: Counter[str] = Counter()
+    buckets: Counter[str] = Counter()
     for path in sorted(args.directory.glob("*.txt")):
         for frames, count in parse(path):
             total += count
@@ -60,6 +101,7 @@ def main(argv=None) -> int:
             else:
                 threads["event loop thread (uvicorn, ASGI, channels, websockets)"] += count
             self_time[label(*frames[-1])] += count
+            buckets[category(frames)] += count
             seen = set()
             for file, func in frames:
                 name = label(file, func)
@@ -72,6 +114,9 @@ def main(argv=None) -> int:
     print(f"{total} samples (non-idle) in {args.directory}")
     print("\nby thread:")
     for name, n in threads.most_common():
+        print(f"  {100 * n / total:5.1f}%  {name}")
+    print("\nby category (first match, in this order of precedence: connection, events, driver, ORM, ...):")
+    for name, n in buckets.most_common():
         print(f"  {100 * n / total:5.1f}%  {name}")
     print(f"\ntop {args.top} by self time:")
     for name, n in self_time.most_common(args.top):

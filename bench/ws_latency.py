@@ -42,6 +42,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--agent", default="lin", help="demo agent whose console socket receives (lin sees all)")
     p.add_argument("--two-servers", action="store_true",
                    help="customers on one server process, the agent on another (needs KEFU_REDIS_URL)")
+    p.add_argument("--customer-servers", type=int, default=1, metavar="N",
+                   help="spread the customers round-robin over N server processes (needs KEFU_REDIS_URL if N > 1)")
     p.add_argument("--no-compression", action="store_true",
                    help="do not offer permessage-deflate (browsers offer it, so it is on by default)")
     p.add_argument("--drain", type=float, default=10, help="seconds to wait for stragglers after sending")
@@ -187,7 +189,7 @@ async def wait_until(predicate, event: asyncio.Event, timeout: float) -> bool:
     return True
 
 
-async def run(args, site, customer_server, agent_server) -> dict:
+async def run(args, site, customer_servers, agent_server) -> dict:
     import httpx
 
     cookie = await console_cookie(agent_server, args.agent)
@@ -205,7 +207,8 @@ async def run(args, site, customer_server, agent_server) -> dict:
     async with httpx.AsyncClient(trust_env=False, timeout=30, limits=limits) as http:
         limit = asyncio.Semaphore(16)
         await asyncio.wait_for(
-            asyncio.gather(*(open_customer(c, customer_server, args, http, limit) for c in customers)),
+            asyncio.gather(*(open_customer(c, customer_servers[c.index % len(customer_servers)], args, http, limit)
+                             for c in customers)),
             args.setup_timeout)
     setup_seconds = time.perf_counter() - setup_started
     conversation_ids = {c.conversation_id for c in customers}
@@ -234,6 +237,7 @@ async def run(args, site, customer_server, agent_server) -> dict:
     if args.profile:
         pids = [p for s in site.servers for p in (common.child_pids(s.process.pid) or [s.process.pid])]
         spies = common.start_py_spy(pids, args.duration, args.profile, gil=not args.profile_all_threads)
+    sessions_start = await asyncio.to_thread(common.pg_sessions, site)
     meter.start()
     started = time.perf_counter()
     for i in range(total):
@@ -260,6 +264,7 @@ async def run(args, site, customer_server, agent_server) -> dict:
         ack_futures.append(asyncio.create_task(track_ack(uid, t_send, future)))
     send_seconds = time.perf_counter() - started
     meter.stop()
+    sessions_stop = await asyncio.to_thread(common.pg_sessions, site)
     await wait_until(lambda: all(u in agent.latencies for u in sent), agent.progress, args.drain)
     await asyncio.wait_for(asyncio.gather(*ack_futures, return_exceptions=True), args.drain + 5)
     common.wait_py_spy(spies)
@@ -281,35 +286,35 @@ async def run(args, site, customer_server, agent_server) -> dict:
         "connected": connected, "agent_open": agent_open, "meter": meter, "failures": send_failures,
         "errors": sum(len(c.errors) for c in customers), "received": agent.received,
         "echoes": sum(c.echoes for c in customers), "reader_errors": reader_errors,
+        "pg_sessions": (sessions_stop - sessions_start - 1) if None not in (sessions_start, sessions_stop) else None,
     }
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.two_servers and not os.environ.get("KEFU_REDIS_URL"):
-        raise SystemExit("--two-servers needs KEFU_REDIS_URL: separate processes share events only through Redis")
+    if (args.two_servers or args.customer_servers > 1) and not os.environ.get("KEFU_REDIS_URL"):
+        raise SystemExit("--two-servers and --customer-servers need KEFU_REDIS_URL: separate processes share "
+                         "events only through Redis")
     print(common.quiet_check(), flush=True)
     print("setting up a fresh site (migrate + demo data) ...", flush=True)
     site = common.make_site()
     ok = False
     try:
         extra_env = {**common.parse_env_pairs(args.server_env), **common.experiment_env(args.experiment)}
-        customer_server = common.start_server(site, 1, extra_env)
-        agent_server = common.start_server(site, 1, extra_env) if args.two_servers else customer_server
-        health = common.server_health(customer_server)
+        customer_servers = [common.start_server(site, 1, extra_env) for _ in range(max(1, args.customer_servers))]
+        agent_server = common.start_server(site, 1, extra_env) if args.two_servers else customer_servers[0]
+        health = common.server_health(agent_server)
         print(f"database:      {common.describe_database(site)} [healthz: {health['database']['vendor']}]")
         print(f"channel layer: {common.describe_layer(site)} [healthz: {health['channel_layer']['backend']}]")
-        if args.two_servers:
-            print(f"servers:       customers -> :{customer_server.port}, agent -> :{agent_server.port} "
-                  f"(2 `kefu serve` processes, events through Redis)")
-        else:
-            print(f"servers:       1 x `kefu serve` :{customer_server.port} (customers and agent)")
+        ports = ", ".join(f":{s.port}" for s in customer_servers)
+        print(f"servers:       {len(site.servers)} x `kefu serve` (1 process each); customers -> {ports}; "
+              f"agent -> :{agent_server.port}" + (" (its own process)" if args.two_servers else ""))
         if extra_env:
             print(f"EXPERIMENT:    {args.experiment or ''} {args.server_env or ''}")
         print(f"sockets:       {args.customers} customers + 1 agent ({args.agent}); permessage-deflate "
               f"{'off' if args.no_compression else 'offered'}", flush=True)
         deadline = args.setup_timeout + args.duration + 2 * args.drain + 90
-        result = asyncio.run(asyncio.wait_for(run(args, site, customer_server, agent_server), deadline))
+        result = asyncio.run(asyncio.wait_for(run(args, site, customer_servers, agent_server), deadline))
         ok = result["delivered"] == result["sent"] == result["planned"] and not result["duplicates"]
         if not ok or result["errors"] or result["failures"]:
             common.save_logs(site, "messages were lost or refused")
@@ -344,6 +349,8 @@ def main(argv=None) -> int:
     print(f"CPU during the {meter.wall:.1f} s of sending ({result['sent']} messages):")
     for line in meter.lines(per=max(1, result["sent"]), unit="message"):
         print(line)
+    if result["pg_sessions"] is not None:
+        print(f"PostgreSQL sessions opened on the database while sending: {result['pg_sessions']}")
     if args.json:
         args.json.write_text(json.dumps({
             "sent": result["sent"], "delivered": result["delivered"], "p50_ms": common.percentile(lat, 50),

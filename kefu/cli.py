@@ -77,7 +77,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  Demo logins:      {', '.join(summary['logins'])} (password: {summary['password']})")
     print(f"  Widget demo page: {base}/widget/demo")
     print(f"  Admin:            {base}/admin/")
-    print(f"  API (OpenAPI):    {base}/api/v1/openapi.json   (create a token: kefu token create --name demo)")
+    print(f"  API reference:    {base}/api/v1/docs   (create a token: kefu token create --name demo)")
     return 0
 
 

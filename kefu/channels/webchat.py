@@ -98,7 +98,7 @@ def start_session(
     language = normalize_language(language)
     external_id = (str(external_id).strip() if external_id else "")[:100]
     if external_id and verify_user_hash(inbox, external_id, user_hash_value or ""):
-        contact, _ = find_or_create_contact(external_id=external_id, email=email, name=name, language=language)
+        contact, _created = find_or_create_contact(external_id=external_id, email=email, name=name, language=language)
         try:
             with transaction.atomic():
                 ContactIdentity.objects.get_or_create(

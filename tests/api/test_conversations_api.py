@@ -143,3 +143,11 @@ def test_openapi_document_is_served(client):
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/v1/conversations" in paths and "/api/v1/conversations/{conversation_id}/messages" in paths
+
+
+def test_api_reference_page_works_offline(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
+    assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200

@@ -246,6 +246,8 @@ async def verify(client: Client, conversation_ids: list[int], accepted: dict[int
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    code = common.code_state()
+    print(f"code:          {code}")
     print(common.quiet_check(), flush=True)
     print("setting up a fresh site (migrate + demo data) ...", flush=True)
     site = common.make_site()
@@ -276,6 +278,8 @@ def main(argv=None) -> int:
             common.save_logs(site, "the run had errors")
     finally:
         site.close()
+    if common.code_state() != code:
+        print(f"WARNING: the kefu code changed during the run (now: {common.code_state()})")
 
     window = result["window_statuses"]
     latencies = sorted(result["latencies"])
@@ -286,8 +290,7 @@ def main(argv=None) -> int:
     print()
     print(f"== API throughput: {rate:,.0f} messages accepted per second "
           f"({window[201]} answered 201 in the {args.duration:g} s window)")
-    print(f"latency:       p50 {common.percentile(latencies, 50):.1f} ms, p90 {common.percentile(latencies, 90):.1f} ms,"
-          f" p99 {common.percentile(latencies, 99):.1f} ms, max {latencies[-1] if latencies else float('nan'):.1f} ms")
+    print(f"latency:       {common.latency_line(latencies, (50, 90, 99))}")
     print(f"answers:       {dict(result['statuses'])} over warm-up + window; errors {errors}"
           + (f" {dict(result['failures'])}" if result["failures"] else ""))
     print(f"verification:  sum(last_seq) = {v['sum_last_seq']}, expected {v['expected']} "
@@ -308,7 +311,8 @@ def main(argv=None) -> int:
     if args.json:
         args.json.write_text(json.dumps({
             "rate": rate, "p50_ms": common.percentile(latencies, 50), "p99_ms": common.percentile(latencies, 99),
-            "errors": errors, "verified": v["ok"], "cpu": meter.used, "args": {k: str(x) for k, x in vars(args).items()},
+            "errors": errors, "verified": v["ok"], "cpu": meter.used,
+            "args": {k: str(x) for k, x in vars(args).items()},
         }, indent=2))
     return 0 if v["ok"] and errors == 0 else 1
 

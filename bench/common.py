@@ -24,6 +24,34 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # --- the site and its servers -------------------------------------------------------------------
 
 
+def code_state() -> str:
+    """Which kefu code the servers run: where the package is, its git commit, a hash of its files.
+
+    The hash covers every file of the kefu package (uncommitted edits included), so two runs with the
+    same hash ran the same code.
+    """
+    import hashlib
+
+    import kefu
+
+    package = Path(kefu.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".mo"):
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    try:
+        git = subprocess.run(["git", "-C", str(package.parent), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, timeout=10)
+        head = git.stdout.strip() if git.returncode == 0 else ""
+        dirty = subprocess.run(["git", "-C", str(package.parent), "status", "--porcelain", "--", "kefu"],
+                               capture_output=True, text=True, timeout=10).stdout.strip() if head else ""
+    except (OSError, subprocess.TimeoutExpired):
+        head, dirty = "", ""
+    where = f"commit {head}" + (" + uncommitted changes" if dirty else "") if head else "no git"
+    return f"kefu from {package.parent} ({where}), files sha256 {digest.hexdigest()[:12]}"
+
+
 def describe_database(site: LiveSite) -> str:
     url = site.database_url or ""
     if url.startswith("postgres"):
@@ -307,8 +335,8 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 def latency_line(values_ms: list[float], points=(50, 90, 99)) -> str:
     values = sorted(values_ms)
-    parts = [f"p{p} {percentile(values, p):.1f}" for p in points]
-    return ", ".join(parts) + (f", max {values[-1]:.1f} ms" if values else " ms")
+    parts = [f"p{p} {percentile(values, p):.1f} ms" for p in points]
+    return ", ".join(parts) + (f", max {values[-1]:.1f} ms" if values else "")
 
 
 # --- a minimal HTTP/1.1 keep-alive client on asyncio streams ---------------------------------------

@@ -262,6 +262,7 @@ async def run(args, site, customer_servers, agent_server) -> dict:
             continue
         sent[uid] = t_send
         ack_futures.append(asyncio.create_task(track_ack(uid, t_send, future)))
+    await asyncio.sleep(max(0.0, started + total / args.rate - time.perf_counter()))  # the last interval
     send_seconds = time.perf_counter() - started
     meter.stop()
     sessions_stop = await asyncio.to_thread(common.pg_sessions, site)
@@ -295,6 +296,8 @@ def main(argv=None) -> int:
     if (args.two_servers or args.customer_servers > 1) and not os.environ.get("KEFU_REDIS_URL"):
         raise SystemExit("--two-servers and --customer-servers need KEFU_REDIS_URL: separate processes share "
                          "events only through Redis")
+    code = common.code_state()
+    print(f"code:          {code}")
     print(common.quiet_check(), flush=True)
     print("setting up a fresh site (migrate + demo data) ...", flush=True)
     site = common.make_site()
@@ -320,6 +323,8 @@ def main(argv=None) -> int:
             common.save_logs(site, "messages were lost or refused")
     finally:
         site.close()
+    if common.code_state() != code:
+        print(f"WARNING: the kefu code changed during the run (now: {common.code_state()})")
 
     lat = sorted(result["latencies"])
     lags = sorted(result["lags"])
@@ -330,7 +335,8 @@ def main(argv=None) -> int:
           f"({'open' if result['agent_open'] else 'CLOSED'}) "
           f"at {result['sent'] / result['send_seconds']:.0f} msg/s for {result['send_seconds']:.1f} s")
     print(f"sent {result['sent']} (planned {result['planned']}), delivered to the agent {result['delivered']}, "
-          f"lost {result['sent'] - result['delivered']}, duplicates {result['duplicates']}")
+          f"lost {result['sent'] - result['delivered']} (not delivered {args.drain:g} s after the last send), "
+          f"duplicates {result['duplicates']}")
     if lat:
         print(f"customer send -> agent receipt: p50 {common.percentile(lat, 50):.1f} ms, "
               f"p90 {common.percentile(lat, 90):.1f} ms, p99 {common.percentile(lat, 99):.1f} ms, "

@@ -125,9 +125,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-else:
-    _db["CONN_MAX_AGE"] = env_int("KEFU_DB_CONN_MAX_AGE", 60)
-    _db["CONN_HEALTH_CHECKS"] = True
+# Under ASGI persistent connections are not reused (Django's docs say to turn them off); PostgreSQL
+# gets a connection pool instead, so a busy server neither reconnects per request nor runs out of slots.
+_db["CONN_MAX_AGE"] = 0
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    _db.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("KEFU_DB_POOL_MIN", 2), "max_size": env_int("KEFU_DB_POOL_MAX", 20), "timeout": 10,
+    }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -142,7 +146,7 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 5000}}
     }
 
 # --- Background tasks -----------------------------------------------------------------------

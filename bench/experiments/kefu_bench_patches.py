@@ -79,6 +79,22 @@ def _patch_one_publish_hop() -> None:
     conversation_events.publish = publish
 
 
+def _patch_consumer_threadpool() -> None:
+    """Run the widget/console sockets' database work in a thread pool instead of asgiref's one shared thread."""
+    from channels.db import DatabaseSyncToAsync
+
+    from kefu.web import consumers
+
+    def pooled(func=None, *, thread_sensitive=False):
+        if func is None:
+            return lambda f: DatabaseSyncToAsync(f, thread_sensitive=False)
+        return DatabaseSyncToAsync(func, thread_sensitive=False)
+
+    consumers.database_sync_to_async = pooled
+    # Methods decorated at import time (e.g. ConsoleConsumer._groups) keep the shared thread; the hot
+    # path, WidgetConsumer.on_send -> database_sync_to_async(self._send_message), looks the name up per call.
+
+
 def install_after_setup(experiments: set[str]) -> None:
     """Apply the patches once Django's apps are loaded (wraps django.setup)."""
     import django
@@ -94,5 +110,7 @@ def install_after_setup(experiments: set[str]) -> None:
                 _patch_relay_dispatch()
             if "one-publish-hop" in experiments:
                 _patch_one_publish_hop()
+            if "consumer-threadpool" in experiments:
+                _patch_consumer_threadpool()
 
     django.setup = setup

@@ -27,7 +27,7 @@ from kefu.settings import *  # noqa: F403
 from kefu.settings import DATABASES, MIDDLEWARE
 
 EXPERIMENTS = {e.strip() for e in os.environ.get("KEFU_BENCH_EXPERIMENTS", "").split(",") if e.strip()}
-KNOWN = {"sync-middleware", "pg-pool", "relay-no-db-hop", "one-publish-hop"}
+KNOWN = {"sync-middleware", "pg-pool", "relay-no-db-hop", "one-publish-hop", "consumer-threadpool"}
 if EXPERIMENTS - KNOWN:
     raise RuntimeError(f"unknown KEFU_BENCH_EXPERIMENTS {sorted(EXPERIMENTS - KNOWN)}; known: {sorted(KNOWN)}")
 
@@ -39,7 +39,7 @@ if "pg-pool" in EXPERIMENTS and DATABASES["default"]["ENGINE"].endswith("postgre
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 40, "timeout": 20}
 
-if EXPERIMENTS & {"relay-no-db-hop", "one-publish-hop"}:
+if EXPERIMENTS & {"relay-no-db-hop", "one-publish-hop", "consumer-threadpool"}:
     import kefu_bench_patches
 
     kefu_bench_patches.install_after_setup(EXPERIMENTS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -57,19 +58,38 @@ def create_api_token(name: str, agent: Agent | None = None) -> tuple[ApiToken, s
     return token, raw
 
 
+# Recently checked tokens, so a busy integration does not pay a query per request. A token revoked
+# or an agent deactivated in another process stops working within TOKEN_CACHE_SECONDS.
+TOKEN_CACHE_SECONDS = 10.0
+_token_cache: dict[str, tuple[float, ApiToken]] = {}
+
+
 def authenticate_token(raw: str) -> ApiToken | None:
     """Find the live token for a bearer string, recording when it was last used (once a minute)."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("agent").filter(token_hash=hash_token(raw), revoked_at=None).first()
-    if token is None or (token.agent is not None and not token.agent.is_active):
+    digest = hash_token(raw)
+    cached = _token_cache.get(digest)
+    if cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_SECONDS:
+        return cached[1]
+    try:
+        token = ApiToken.objects.select_related("agent").get(token_hash=digest, revoked_at=None)
+    except ApiToken.DoesNotExist:
+        return None
+    if token.agent is not None and not token.agent.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    _token_cache[digest] = (time.monotonic(), token)
     return token
+
+
+def forget_cached_tokens() -> None:
+    _token_cache.clear()
 
 
 def revoke_api_token(prefix: str) -> int:
     """Revoke every live token whose prefix matches; returns how many were revoked."""
+    forget_cached_tokens()
     return ApiToken.objects.filter(prefix=prefix, revoked_at=None).update(revoked_at=timezone.now())

@@ -24,7 +24,7 @@ def default_api_inbox() -> Inbox:
 
 
 def get_visible_conversation(request, conversation_id: int) -> Conversation:
-    conversation = selectors.visible_conversations(request.api_token.agent).filter(pk=conversation_id).first()
+    conversation = selectors.get_visible(request.api_token.agent, conversation_id)
     if conversation is None:
         raise NotFound(f"no conversation with id {conversation_id}")
     return conversation

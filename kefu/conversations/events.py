@@ -43,7 +43,7 @@ def conversation_created(conversation: Conversation) -> None:
 
 
 def message_created(conversation: Conversation, message: Message) -> None:
-    payload = message_payload(message, attachments=list(message.attachments.all()))
+    payload = message_payload(message)
     summary = conversation_payload(conversation)
     publish(agent_groups(conversation), {"type": "message.created", "conversation": summary, "message": payload})
     if not message.internal:

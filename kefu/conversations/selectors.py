@@ -11,12 +11,15 @@ from kefu.conversations.models import AuditEvent, Conversation, Message
 from kefu.core.i18n import normalize_language
 
 
-def visible_conversations(agent: Agent | None) -> QuerySet[Conversation]:
+def visible_conversations(agent: Agent | None, *, for_list: bool = True) -> QuerySet[Conversation]:
     """Supervisors and admins see everything; agents see their teams', unrouted and their own.
 
-    `None` means an integration token without an agent: it sees everything.
+    `None` means an integration token without an agent: it sees everything. Lists join the related
+    rows they display; single look-ups (`for_list=False`) stay lean, they are on the hot path.
     """
-    qs = Conversation.objects.select_related("contact", "assignee", "team", "inbox")
+    qs = Conversation.objects.all()
+    if for_list:
+        qs = qs.select_related("contact", "assignee", "team", "inbox")
     if agent is None or agent.sees_everything:
         return qs
     team_ids = list(agent.teams.values_list("pk", flat=True))
@@ -84,6 +87,14 @@ def _search(qs: QuerySet[Conversation], text: str) -> QuerySet[Conversation]:
         | Q(contact__external_id=text)
         | Exists(Message.objects.filter(conversation=OuterRef("pk"), body__icontains=text))
     )
+
+
+def get_visible(agent: Agent | None, conversation_id: int) -> Conversation | None:
+    """One conversation if `agent` may see it, else None."""
+    try:
+        return visible_conversations(agent, for_list=False).get(pk=conversation_id)
+    except Conversation.DoesNotExist:
+        return None
 
 
 def messages_after(conversation: Conversation, after_seq: int = 0, *, include_internal: bool,

@@ -141,7 +141,20 @@ def _claim_attachments(ids: Iterable[int], actor: Actor) -> list[Attachment]:
 def _existing_message(conversation_id: int, client_id: str | None) -> Message | None:
     if client_id is None:
         return None
-    return Message.objects.filter(conversation_id=conversation_id, client_id=client_id).first()
+    try:
+        return Message.objects.get(conversation_id=conversation_id, client_id=client_id)
+    except Message.DoesNotExist:
+        return None
+
+
+def _remember_attachments(message: Message, attachments: list[Attachment]) -> None:
+    """Fill `message.attachments.all()` from what we just linked, so payloads need no query.
+
+    This is the cache Django's own prefetch_related fills."""
+    related = message.attachments.all()
+    related._result_cache = attachments
+    related._prefetch_done = True
+    message._prefetched_objects_cache = {"attachments": related}
 
 
 def post_message(
@@ -199,6 +212,9 @@ def _insert_message(conversation_id: int, actor: Actor, author_type: str, body: 
     )
     if attachments:
         Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(message=message)
+        for attachment in attachments:
+            attachment.message = message
+    _remember_attachments(message, attachments)
     fields = ["last_seq", "updated_at"]
     if not internal:
         conversation.last_message_at = now

@@ -38,6 +38,15 @@ class EventRelay(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes old database connections before every handler, which waits for the one
+        # shared database thread. Relaying an event touches no database, so it must not queue there:
+        # a supervisor's socket receives every event and would fall behind.
+        if message.get("type") == "kefu.event":
+            await self.kefu_event(message)
+        else:
+            await super().dispatch(message)
+
     async def kefu_event(self, message: dict[str, Any]) -> None:
         event = message["event"]
         event_id = event.get("event_id")
@@ -202,7 +211,7 @@ class ConsoleConsumer(EventRelay):
 
     @database_sync_to_async
     def _visible(self, conversation_id: int) -> Conversation | None:
-        return selectors.visible_conversations(self.agent).filter(pk=conversation_id).first()
+        return selectors.get_visible(self.agent, conversation_id)
 
     async def receive_json(self, content: dict[str, Any], **kwargs) -> None:
         kind = content.get("type")

@@ -56,7 +56,7 @@ def _list_context(request: HttpRequest) -> dict:
 
 
 def _get_visible(request: HttpRequest, conversation_id: int) -> Conversation:
-    conversation = selectors.visible_conversations(request.user).filter(pk=conversation_id).first()
+    conversation = selectors.get_visible(request.user, conversation_id)
     if conversation is None:
         raise Http404("no such conversation")
     return conversation

@@ -45,15 +45,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--body-size", type=int, default=120, help="characters per message body")
     p.add_argument("--author", choices=["agent", "customer"], default="agent",
                    help="author_type of the posted messages (agent is the API's default)")
-    p.add_argument("--profile", type=Path, help="sample the server processes with py-spy into this directory")
-    p.add_argument("--profile-all-threads", action="store_true",
-                   help="with --profile: sample every non-idle thread instead of only the GIL holder")
-    p.add_argument("--server-env", action="append", metavar="KEY=VALUE",
-                   help="extra environment for the server processes, for experiments (e.g. KEFU_DB_CONN_MAX_AGE=0)")
-    p.add_argument("--experiment", action="append", metavar="NAME",
-                   help="run the servers with a suggested change applied (bench/experiments/kefu_bench_settings.py): "
-                        "sync-middleware, pg-pool, relay-no-db-hop, one-publish-hop")
-    p.add_argument("--json", type=Path, help="also write the results as JSON here")
+    common.add_server_options(p)
     return p.parse_args(argv)
 
 

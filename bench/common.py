@@ -430,3 +430,16 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["wait-quiet"]:
         sys.exit(0 if wait_quiet(float(sys.argv[2]) if len(sys.argv) > 2 else 120) else 1)
     sys.exit("usage: common.py wait-quiet [SECONDS]")
+
+
+def add_server_options(p) -> None:
+    """Options both benchmarks share: profiling, server environment, experiments, JSON output."""
+    p.add_argument("--profile", type=Path, help="sample the server processes with py-spy into this directory")
+    p.add_argument("--profile-all-threads", action="store_true",
+                   help="with --profile: sample every non-idle thread instead of only the GIL holder")
+    p.add_argument("--server-env", action="append", metavar="KEY=VALUE",
+                   help="extra environment for the server processes, for experiments (e.g. KEFU_DB_CONN_MAX_AGE=0)")
+    p.add_argument("--experiment", action="append", metavar="NAME",
+                   help="run the servers with a suggested change applied (bench/experiments/kefu_bench_settings.py): "
+                        "sync-middleware, pg-pool, relay-no-db-hop, one-publish-hop")
+    p.add_argument("--json", type=Path, help="also write the results as JSON here")

@@ -48,15 +48,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="do not offer permessage-deflate (browsers offer it, so it is on by default)")
     p.add_argument("--drain", type=float, default=10, help="seconds to wait for stragglers after sending")
     p.add_argument("--setup-timeout", type=float, default=120, help="seconds allowed to connect everyone")
-    p.add_argument("--profile", type=Path, help="sample the server processes with py-spy into this directory")
-    p.add_argument("--profile-all-threads", action="store_true",
-                   help="with --profile: sample every non-idle thread instead of only the GIL holder")
-    p.add_argument("--server-env", action="append", metavar="KEY=VALUE",
-                   help="extra environment for the server processes, for experiments")
-    p.add_argument("--experiment", action="append", metavar="NAME",
-                   help="run the servers with a suggested change applied (bench/experiments/kefu_bench_settings.py): "
-                        "sync-middleware, pg-pool, relay-no-db-hop, one-publish-hop")
-    p.add_argument("--json", type=Path, help="also write the results as JSON here")
+    common.add_server_options(p)
     return p.parse_args(argv)
 
 

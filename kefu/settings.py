@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kefu.contacts",
     "kefu.channels",
     "kefu.conversations",
+    "kefu.assistant",
     "kefu.api",
     "kefu.web",
 ]

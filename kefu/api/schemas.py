@@ -42,6 +42,8 @@ class ContactPatch(Schema):
     external_id: str | None = Field(None, max_length=100)
     language: str | None = None
     vip_tier: int | None = Field(None, ge=0, le=9)
+    anti_phishing_code: str | None = Field(
+        None, max_length=32, description="Shown in every support email to this customer; '' clears it.")
 
     check_email = field_validator("email")(_valid_email)
 
@@ -53,6 +55,7 @@ class ContactOut(Schema):
     external_id: str | None
     language: str
     vip_tier: int
+    anti_phishing_code: str
     created_at: datetime
 
 
@@ -149,8 +152,42 @@ class MessageOut(Schema):
     body: str
     internal: bool
     client_id: str | None
+    meta: dict = {}
     created_at: datetime
     attachments: list[AttachmentOut]
+
+
+class BatchMessageIn(Schema):
+    conversation_id: int
+    body: str = ""
+    client_id: str | None = Field(None, description="Your id for this message; a retry with it is stored once.")
+    internal: bool = False
+    author_type: Literal["agent", "customer"] = "agent"
+
+
+class BatchIn(Schema):
+    messages: list[BatchMessageIn] = Field(..., min_length=1, max_length=500)
+
+
+class ProblemOut(Schema):
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+
+
+class BatchResultOut(Schema):
+    status: int = Field(..., description="201 stored now, 200 stored before (same client_id), else an error")
+    message: MessageOut | None = None
+    problem: ProblemOut | None = None
+
+
+class BatchOut(Schema):
+    created: int
+    existing: int
+    failed: int
+    results: list[BatchResultOut]
 
 
 class AuditEventOut(Schema):

@@ -34,7 +34,7 @@ def write_csv(path, rows, header=("text", "category")):
 @pytest.fixture
 def data(tmp_path):
     rng = random.Random(3)
-    rows = [(frame.format(phrase), topic) for topic, phrases in TOPICS.items() for phrase in phrases for frame in FRAMES]
+    rows = [(f.format(phrase), topic) for topic, phrases in TOPICS.items() for phrase in phrases for f in FRAMES]
     rng.shuffle(rows)
     test, train = rows[:40], rows[40:]
     return write_csv(tmp_path / "train.csv", train), write_csv(tmp_path / "test.csv", test)

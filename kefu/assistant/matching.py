@@ -51,6 +51,11 @@ def _word_features(normalized: str) -> list[str]:
     return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
+# Above this many weights (features x articles, 4 bytes each) the SVM weights are stored sparse.
+DENSE_WEIGHTS_LIMIT = 20_000_000
+SPARSE_WEIGHT_FLOOR = 0.01
+
+
 def softmax_temperature(examples_per_doc: float) -> float:
     """Sharpness of the softmax over SVM decision values.
 
@@ -99,7 +104,13 @@ class Matcher:
         intercept = np.asarray(svm.intercept_, dtype=np.float32)
         if len(self.doc_ids) == 2:  # a binary SVM has one weight vector: class 1 positive, class 0 negative
             coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
-        self._coef_t = np.ascontiguousarray(coef.T)  # features x articles: a query picks its rows
+        if coef.size > DENSE_WEIGHTS_LIMIT:
+            # Large help centers: keep only the weights that matter (on banking77, |w| >= 0.01 keeps 20% of
+            # them and the same accuracy), so memory grows with the vocabulary, not vocabulary x articles.
+            coef[np.abs(coef) < SPARSE_WEIGHT_FLOOR] = 0.0
+            self._coef_t = sparse.csr_matrix(coef.T)
+        else:
+            self._coef_t = np.ascontiguousarray(coef.T)  # features x articles: a query picks its rows
         self._intercept = intercept
         self._coef = coef
 
@@ -154,7 +165,8 @@ class Matcher:
         if self._coef is None:
             similarity = float((self._matrix[:, q_indices] @ q_values).max())
             return [Candidate(self.doc_ids[0], max(0.0, min(1.0, similarity)))]
-        decision = q_values.astype(np.float32) @ self._coef_t[q_indices] + self._intercept
+        rows = self._coef_t[q_indices]
+        decision = (rows.T @ q_values if sparse.issparse(rows) else q_values @ rows) + self._intercept
         logits = np.where(present, decision * self.temperature, -np.inf)
         probs = np.exp(logits - logits.max())
         probs /= probs.sum()

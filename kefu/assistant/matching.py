@@ -98,7 +98,7 @@ class Matcher:
             self._matrix = matrix.tocsr()
             self._coef = None
             return
-        svm = LinearSVC(C=1.0)
+        svm = LinearSVC(C=1.0, random_state=0)  # its coordinate descent shuffles: keep builds reproducible
         svm.fit(matrix, entry_doc, sample_weight=weights)
         coef = np.asarray(svm.coef_, dtype=np.float32)
         intercept = np.asarray(svm.intercept_, dtype=np.float32)

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from kefu.conversations.models import Conversation
 from kefu.conversations.services import Actor
 from kefu.core.errors import InvalidInput, NotFound, PermissionDenied
-from kefu.exchange import chains
 from kefu.exchange.cases import audit
 from kefu.exchange.client import ExchangeClient, ExchangeError
 
@@ -57,9 +56,7 @@ def _entry(item: dict, key: str) -> dict:
             shown[name] = {"masked": mask(name, value), "key": f"{key}.{name}"}
         else:
             shown[name] = {"value": value}
-    network = chains.NETWORKS.get(str(item.get("network", "")))
-    if network and item.get("txid"):
-        shown["explorer_url"] = {"value": network.tx_url(item["txid"])}
+    # No explorer link here: it would show the masked TxID; the revealed TxID is enough to look it up.
     return shown
 
 

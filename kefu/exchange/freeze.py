@@ -118,7 +118,7 @@ def _open_security_conversation(freeze: FreezeRequest, reason: str, inbox: Inbox
             client_id=f"freeze-{freeze.pk}")
         team = Team.objects.filter(slug="security").first()
         if team is not None:
-            conversations.update_conversation(conversation, system, conversations.Changes(team=team))
+            conversation = conversations.update_conversation(conversation, system, conversations.Changes(team=team))
         audit(conversation, system, "freeze_requested", "account", freeze.source, freeze.status)
     return conversation
 

@@ -261,8 +261,7 @@ api.add_router("/conversations", conversations)
 api.add_router("/contacts", contacts)
 api.add_router("", directory)
 # --- exchange (issue 6) ---
-from kefu.api.exchange import exchange_router  # noqa: E402
-from kefu.api.exchange import router as cases_router
+from kefu.api.exchange import exchange_router, router as cases_router  # noqa: E402, I001
 
 api.add_router("/cases", cases_router)
 api.add_router("/exchange", exchange_router)

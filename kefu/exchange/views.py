@@ -27,7 +27,8 @@ from kefu.web.widget_views import widget_endpoint, widget_session
 
 CASE_STATUS_SALT = "kefu.exchange.case-status"
 CATEGORY_FOR_KIND = {
-    CaseKind.DEPOSIT_NOT_CREDITED: Category.DEPOSIT_NOT_CREDITED, CaseKind.WRONG_NETWORK: Category.DEPOSIT_WRONG_NETWORK,
+    CaseKind.DEPOSIT_NOT_CREDITED: Category.DEPOSIT_NOT_CREDITED,
+    CaseKind.WRONG_NETWORK: Category.DEPOSIT_WRONG_NETWORK,
     CaseKind.WITHDRAWAL_FAILED: Category.WITHDRAWAL_FAILED, CaseKind.REFUND: Category.REFUNDS,
 }
 FIELDS = ("asset", "network", "address", "memo", "txid", "amount", "reference", "description")
@@ -54,7 +55,8 @@ def freeze_form(request: HttpRequest) -> HttpResponse:
 @require_POST
 def freeze_code(request: HttpRequest) -> HttpResponse:
     try:
-        done = freeze.confirm_freeze(request_id=int(request.POST.get("request") or 0), code=request.POST.get("code", ""))
+        done = freeze.confirm_freeze(request_id=int(request.POST.get("request") or 0),
+                                     code=request.POST.get("code", ""))
     except (KefuError, ValueError) as error:
         return _page(request, "exchange/freeze_sent.html", {
             "request_id": request.POST.get("request"), "error": getattr(error, "detail", str(error))}, 422)

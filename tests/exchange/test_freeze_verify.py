@@ -62,7 +62,7 @@ def test_cannot_log_in_form_confirms_through_account_email(fake_exchange, smtp_s
     wrong = client.post("/exchange/freeze/code", {"request": pending.pk, "code": "000000" if code != "000000"
                                                   else "111111"})
     assert wrong.status_code == 422
-    FreezeRequest.objects.get(pk=pending.pk).attempts == 1
+    assert FreezeRequest.objects.get(pk=pending.pk).attempts == 1
     # GET on the link only shows a button (mail scanners prefetch links); POST freezes.
     assert client.get(link).status_code == 200 and not fake_exchange.freezes
     done = client.post(link)

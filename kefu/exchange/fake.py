@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import socketserver
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +18,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from kefu.exchange import fake_data
 from kefu.exchange.client import ACCOUNT_LOOKUP, FREEZE, TRANSACTION_LOOKUP, verify_signature
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind resolves the host's FQDN, which can hang for seconds without DNS.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
 
 TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 
@@ -34,8 +44,7 @@ class FakeExchange:
         self.fail_freeze = False
         self.lock = threading.Lock()
         self.freeze_received = threading.Event()
-        self.server = ThreadingHTTPServer((host, port), self._handler())
-        self.server.daemon_threads = True
+        self.server = _Server((host, port), self._handler())
         self.thread: threading.Thread | None = None
 
     @property

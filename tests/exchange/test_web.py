@@ -116,3 +116,19 @@ def test_cases_api_four_eyes(fake_exchange, conversation, agent, supervisor, api
     ctx = lin.get(f"/exchange/conversations/{conversation.pk}/context").json()
     assert ctx["account"]["uid"] == "100234" and ctx["verified"] is False
     assert lin.post(f"/exchange/conversations/{conversation.pk}/verifications", {"method": "fax"}).status_code == 422
+
+
+def test_widget_script_carries_the_plugin_and_its_texts(db):
+    script = Client().get("/widget.js").content.decode()
+    assert "kefu exchange plug-in" in script
+
+
+def test_widget_strings_in_both_languages():
+    from django.utils import translation
+
+    from kefu.exchange.integration import widget_strings
+    with translation.override("zh-hans"):
+        zh = widget_strings("zh-hans")
+    en = widget_strings("en")
+    assert zh["exchange.freeze"] == "冻结我的账户" and en["exchange.freeze"] == "Freeze my account"
+    assert set(zh) == set(en)

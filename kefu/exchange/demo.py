@@ -57,5 +57,6 @@ def load(stdout) -> None:
         made += 1
     stdout.write(f"  Exchange cases:   {made} demo case(s) created; help-center forms at /help/cases/deposit\n"
                  "  Fake exchange:    kefu exchange fake --port 8100, then run kefu with\n"
-                 "                    KEFU_EXCHANGE_URL=http://127.0.0.1:8100 KEFU_EXCHANGE_SECRET=demo-exchange-secret\n"
+                 "                    KEFU_EXCHANGE_URL=http://127.0.0.1:8100\n"
+                 "                    KEFU_EXCHANGE_SECRET=demo-exchange-secret\n"
                  "  Freeze form:      /exchange/freeze/\n")

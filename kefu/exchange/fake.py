@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 from kefu.exchange import fake_data
 from kefu.exchange.client import ACCOUNT_LOOKUP, FREEZE, TRANSACTION_LOOKUP, verify_signature
 
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 

@@ -194,7 +194,7 @@ def run_chain_lookup(case: Case) -> Case:
         result["chain"] = lookup_on_chain(case.network, case.txid) if case.network else {"state": "unsupported"}
     system = Actor.system()
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("conversation__contact").get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",)).select_related("conversation__contact").get(pk=case.pk)
         case.chain_lookup = result
         case.save(update_fields=["chain_lookup", "updated_at"])
         summary = ", ".join(f"{k}: {v.get('state')}" for k, v in result.items() if isinstance(v, dict))
@@ -218,7 +218,7 @@ def _move(case: Case, actor: Actor, new: str, note: str = "") -> None:
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("conversation__contact").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("conversation__contact").get(pk=case.pk)
 
 
 def _agent_only(actor: Actor) -> None:

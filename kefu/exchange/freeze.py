@@ -168,7 +168,8 @@ def confirm_freeze(*, token: str = "", request_id: int | None = None, code: str 
         except (signing.BadSignature, KeyError) as error:
             raise InvalidInput(_("This link is invalid or has expired.")) from error
     with transaction.atomic():
-        freeze = FreezeRequest.objects.select_for_update().filter(pk=request_id).select_related("contact").first()
+        freeze = (FreezeRequest.objects.select_for_update(of=("self",)).filter(pk=request_id)
+                  .select_related("contact").first())
         if freeze is None or freeze.status != FreezeStatus.AWAITING_CONFIRMATION:
             raise InvalidInput(_("This freeze request is not waiting for confirmation."))
         if freeze.created_at < timezone.now() - timedelta(seconds=settings.KEFU_VERIFICATION_TTL):

@@ -138,7 +138,7 @@ def confirm_verification(verification: CustomerVerification, *, contact=None, ve
     Side effects: audit `verification_succeeded` / `verification_failed`; `exchange.verify` event.
     """
     with transaction.atomic():
-        verification = CustomerVerification.objects.select_for_update().select_related(
+        verification = CustomerVerification.objects.select_for_update(of=("self",)).select_related(
             "conversation__contact", "requested_by").get(pk=verification.pk)
         if contact is not None and contact.pk != verification.contact_id:
             raise NotFound(_("No such verification."))

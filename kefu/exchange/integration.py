@@ -30,6 +30,7 @@ def widget_strings(language: str) -> dict[str, str]:
         "exchange.field.amount": _("Amount"),
         "exchange.field.reference": _("Withdrawal or order id"),
         "exchange.field.description": _("What happened?"),
+        "exchange.evidence": _("Screenshots or other evidence (optional)"),
         "exchange.submit": _("Submit"),
         "exchange.cancel": _("Cancel"),
         "exchange.case": _("Case"),

@@ -23,7 +23,11 @@
     banner.querySelectorAll(".kx").forEach(function (n) { n.remove(); });
     state.verifications.forEach(function (v) { banner.appendChild(prompt(v)); });
     state.cases.slice(0, 3).forEach(function (c) {
-      banner.appendChild(api.el("div", {className: "kx kx-case", text: c.reference_label + " · " + c.kind_label + " · " + c.status_label}));
+      var row = api.el("div", {className: "kx kx-case", text: c.reference_label + " · " + c.kind_label + " · " + c.status_label});
+      row.setAttribute("data-case", c.number);
+      row.setAttribute("data-status", c.status);
+      if (c.status === "awaiting_customer") row.appendChild(caseReply(c));
+      banner.appendChild(row);
     });
     if (state.anti_phishing_code) {
       banner.appendChild(api.el("div", {className: "kx kx-case", text: api.t("exchange.anti_phishing") + ": " + state.anti_phishing_code}));
@@ -43,6 +47,30 @@
       });
       actions.appendChild(freeze);
     }
+  }
+
+  function caseReply(c) {
+    var box = api.el("div");
+    var note = api.el("input", {placeholder: api.t("exchange.field.description")});
+    var file = api.el("input", {type: "file"});
+    var send = api.el("button", {className: "chip", text: api.t("exchange.submit")});
+    send.addEventListener("click", function () {
+      uploads(file).then(function (ids) {
+        return api.request("POST", "/exchange/widget/cases/" + c.id + "/reply",
+          {session: true, json: {note: note.value, attachment_ids: ids}});
+      }).then(refresh).catch(function (e) { api.showError(e.message || String(e)); });
+    });
+    box.appendChild(note); box.appendChild(file); box.appendChild(send);
+    return box;
+  }
+
+  function uploads(input) {
+    var files = input && input.files ? Array.prototype.slice.call(input.files) : [];
+    return Promise.all(files.map(function (f) {
+      var form = new FormData();
+      form.append("file", f);
+      return api.request("POST", "/widget/api/attachments", {form: form, session: true}).then(function (a) { return a.id; });
+    }));
   }
 
   function prompt(v) {
@@ -80,6 +108,8 @@
     }
     kind.addEventListener("change", fields);
     fields();
+    var evidence = api.el("input", {type: "file", name: "evidence", multiple: true});
+    form.appendChild(api.el("label", {text: api.t("exchange.evidence")}, [evidence]));
     form.appendChild(errors);
     var submit = api.el("button", {className: "chip", type: "submit", text: api.t("exchange.submit")});
     var cancel = api.el("button", {className: "chip", type: "button", text: api.t("exchange.cancel")});
@@ -88,8 +118,11 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var body = {kind: kind.value, conversation_id: api.state().conversationId || null};
-      form.querySelectorAll("input,textarea").forEach(function (i) { body[i.name] = i.value; });
-      api.request("POST", "/exchange/widget/cases", {session: true, json: body}).then(function () {
+      form.querySelectorAll("input:not([type=file]),textarea").forEach(function (i) { body[i.name] = i.value; });
+      uploads(evidence).then(function (ids) {
+        body.attachment_ids = ids;
+        return api.request("POST", "/exchange/widget/cases", {session: true, json: body});
+      }).then(function () {
         api.hideSheet(); refresh();
       }).catch(function (e) {
         errors.textContent = "";

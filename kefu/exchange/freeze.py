@@ -41,6 +41,7 @@ LINK_SALT = "kefu.exchange.freeze-link"
 CONFIRM_SALT = "kefu.exchange.freeze-confirm"
 LINK_MAX_AGE = 60 * 24 * 3600
 MAX_ATTEMPTS = 5
+MAX_FORM_REQUESTS_PER_HOUR = 3
 
 
 def freeze_link(contact: Contact) -> str:
@@ -142,6 +143,10 @@ def request_freeze_by_identifier(identifier: str, *, language: str = "en") -> Fr
     email, uid = found.get("email", ""), str(found.get("uid", ""))
     if not email or not uid:
         return None
+    recent = FreezeRequest.objects.filter(uid=uid, source=FreezeSource.FORM,
+                                          created_at__gte=timezone.now() - timedelta(hours=1))
+    if recent.count() >= MAX_FORM_REQUESTS_PER_HOUR:
+        return None  # the owner's mailbox is not a target for floods; the page answers the same
     contact, _created = find_or_create_contact(external_id=uid, email=email, name=found.get("name", ""),
                                                language=language)
     code = f"{secrets.randbelow(10**6):06d}"

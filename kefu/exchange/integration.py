@@ -44,7 +44,12 @@ def widget_strings(language: str) -> dict[str, str]:
 
 
 def register() -> None:
+    from kefu.conversations import hooks
+    from kefu.exchange.mentions import annotate_message
     from kefu.web import extensions
+
+    hooks.register_message_filter(annotate_message, order=60)
+    extensions.register_message_extra("exchange/message_refs.html")
 
     extensions.register_conversation_panel("exchange/panel_loader.html", context=_panel_context, order=50)
     extensions.register_widget_plugin("exchange/widget-exchange.js")

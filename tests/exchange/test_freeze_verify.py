@@ -137,3 +137,10 @@ def test_too_many_wrong_codes_fail(smtp_sink, conversation, agent, settings):
         challenge = verification.confirm_verification(challenge, code="abc")
     assert challenge.status == VerificationStatus.FAILED and not verification.is_verified(conversation)
     assert Conversation.objects.count() == 1
+
+
+def test_freeze_form_does_not_flood_the_owner(fake_exchange, smtp_sink, db):
+    for _ in range(freeze.MAX_FORM_REQUESTS_PER_HOUR + 2):
+        freeze.request_freeze_by_identifier("daniel.demo@example.com")
+    assert len(smtp_sink.wait()) == freeze.MAX_FORM_REQUESTS_PER_HOUR
+    assert FreezeRequest.objects.count() == freeze.MAX_FORM_REQUESTS_PER_HOUR

@@ -295,6 +295,12 @@ def console_action(request: HttpRequest, conversation_id: int) -> HttpResponse:
     try:
         if action == "verify":
             verification.start_verification(conversation, actor, request.POST.get("method", ""))
+        elif action == "freeze":
+            verification.require_verified(conversation)
+            done = freeze.request_freeze(conversation.contact, "agent", reason=request.POST.get("reason", ""),
+                                         inbox=conversation.inbox)
+            if done.status != "frozen":
+                raise InvalidInput(done.error or "the exchange did not freeze the account")
         elif action == "reveal":
             key = request.POST.get("key", "")
             revealed[key] = context.reveal_field(conversation, actor, key, request.POST.get("reason", ""))

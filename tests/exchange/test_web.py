@@ -132,3 +132,20 @@ def test_widget_strings_in_both_languages():
     en = widget_strings("en")
     assert zh["exchange.freeze"] == "冻结我的账户" and en["exchange.freeze"] == "Freeze my account"
     assert set(zh) == set(en)
+
+
+def test_console_freeze_needs_a_verified_customer(fake_exchange, conversation, supervisor, security_team):
+    client = Client()
+    client.force_login(supervisor)
+    url = f"/exchange/console/c/{conversation.pk}/action"
+    refused = client.post(url, {"action": "freeze", "reason": "customer reports theft"})
+    assert refused.status_code == 422 and not fake_exchange.freezes
+    from django.utils import timezone
+    CustomerVerification.objects.create(conversation=conversation, contact=conversation.contact, method="email",
+                                        status="verified", code_hash="x", expires_at=timezone.now(),
+                                        completed_at=timezone.now())
+    panel = client.get(f"/exchange/console/c/{conversation.pk}/panel").content.decode()
+    assert 'data-testid="exchange-freeze"' in panel
+    done = client.post(url, {"action": "freeze", "reason": "customer reports theft"})
+    assert done.status_code == 200 and fake_exchange.accounts["100234"]["account"]["status"] == "frozen"
+    assert AuditEvent.objects.filter(action="freeze_requested", old_value="agent").exists()

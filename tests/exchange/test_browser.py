@@ -72,7 +72,7 @@ def test_widget_case_form_and_verification_round_trip(browser, exchange_site, pa
 
     widget.get_by_role("button", name="Yes, it's me").click(timeout=10000)
     expect(widget.get_by_text("Thank you, you are verified.")).to_be_visible()
-    console.reload()
+    # The panel follows the exchange.verify event live, without a reload.
     expect(console.locator('[data-testid="verification-state"]')).to_contain_text("客户已验证", timeout=10000)
     widget_context.close()
     console_context.close()

@@ -280,7 +280,12 @@ def validate_address(network: Network | str, address: str) -> AddressCheck:
 
 def networks_for_address(address: str) -> list[str]:
     """Every network code on which `address` is valid (an EVM address is valid on all EVM chains)."""
-    return [code for code, network in NETWORKS.items() if validate_address(network, address).valid]
+    address = (address or "").strip()
+    valid_in: dict[str, bool] = {}  # one check per address family (EVM networks share one)
+    for network in NETWORKS.values():
+        if network.family not in valid_in:
+            valid_in[network.family] = bool(address) and _ADDRESS_CHECKS[network.family](address).valid
+    return [code for code, network in NETWORKS.items() if valid_in[network.family]]
 
 
 # --- memos, TxIDs, amounts ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kefu.channels.models import ChannelKind, Inbox
@@ -136,8 +137,6 @@ def help_case_form(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _email_error() -> str:
-    from django.utils.translation import gettext as _
-
     return _("Enter the email address of your account so we can reach you.")
 
 

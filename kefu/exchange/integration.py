@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def _panel_context(request, conversation) -> dict:
@@ -50,6 +51,7 @@ def register() -> None:
 
     hooks.register_message_filter(annotate_message, order=60)
     extensions.register_message_extra("exchange/message_refs.html")
+    extensions.register_console_nav(gettext_lazy("Cases"), "exchange:cases")
 
     extensions.register_conversation_panel("exchange/panel_loader.html", context=_panel_context, order=50)
     extensions.register_widget_plugin("exchange/widget-exchange.js")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("exchange/widget/cases/<int:case_id>/reply", views.widget_case_reply, name="widget-case-reply"),
     path("exchange/widget/verify/<int:verification_id>", views.widget_verify, name="widget-verify"),
     path("exchange/widget/freeze", views.widget_freeze, name="widget-freeze"),
+    path("exchange/console/cases", views.console_cases, name="cases"),
     path("exchange/console/c/<int:conversation_id>/panel", views.console_panel, name="panel"),
     path("exchange/console/c/<int:conversation_id>/action", views.console_action, name="panel-action"),
     path("help/cases/s/<str:token>", views.help_case_status, name="help-case-status"),

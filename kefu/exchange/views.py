@@ -279,6 +279,23 @@ def _panel(request: HttpRequest, conversation, **extra) -> HttpResponse:
 
 @login_required
 @require_GET
+def console_cases(request: HttpRequest) -> HttpResponse:
+    """Open cases the agent can see; "awaiting approval" first, so a second agent finds them."""
+    visible = selectors.visible_conversations(request.user)
+    qs = Case.objects.filter(conversation__in=visible).select_related("conversation", "proposed_by")
+    show = request.GET.get("show", "open")
+    if show == "approval":
+        qs = qs.filter(status="verifying", proposed_by__isnull=False).exclude(proposed_by=request.user)
+    elif show == "open":
+        qs = qs.filter(status__in=cases.OPEN_STATUSES)
+    rows = [{**cases.case_payload(c), "proposed_by": c.proposed_by.public_name if c.proposed_by else "",
+             "conversation_number": c.conversation.number}
+            for c in qs[:200]]
+    return render(request, "exchange/console_cases.html", {"rows": rows, "show": show})
+
+
+@login_required
+@require_GET
 def console_panel(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return _panel(request, _console_conversation(request, conversation_id))
 

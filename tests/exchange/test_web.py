@@ -149,3 +149,20 @@ def test_console_freeze_needs_a_verified_customer(fake_exchange, conversation, s
     done = client.post(url, {"action": "freeze", "reason": "customer reports theft"})
     assert done.status_code == 200 and fake_exchange.accounts["100234"]["account"]["status"] == "frozen"
     assert AuditEvent.objects.filter(action="freeze_requested", old_value="agent").exists()
+
+
+def test_cases_page_lists_what_waits_for_a_second_agent(conversation, contact, agent, second_agent, supervisor):
+    from kefu.conversations.services import Actor
+    from kefu.exchange import cases
+    case = cases.open_case(conversation, Actor.for_customer(contact), "deposit_not_credited",
+                           {"asset": "USDT", "network": "TRC20", "txid": fake_data.CHEN_DEPOSIT_TXID, "amount": "5"})
+    cases.move_case(case, Actor.for_agent(agent), "verifying")
+    cases.propose_approval(case, Actor.for_agent(agent))
+    client = Client()
+    client.force_login(agent)
+    mine = client.get("/exchange/console/cases?show=approval").content.decode()
+    assert f'data-case="{case.number}"' not in mine  # the proposer is not the second pair of eyes
+    assert f'data-case="{case.number}"' in client.get("/exchange/console/cases").content.decode()
+    client.force_login(supervisor)
+    page = client.get("/exchange/console/cases?show=approval").content.decode()
+    assert f'data-case="{case.number}"' in page and "Alice" in page and 'href="/exchange/console/cases"' in page

@@ -166,3 +166,39 @@ def test_cases_page_lists_what_waits_for_a_second_agent(conversation, contact, a
     client.force_login(supervisor)
     page = client.get("/exchange/console/cases?show=approval").content.decode()
     assert f'data-case="{case.number}"' in page and "Alice" in page and 'href="/exchange/console/cases"' in page
+
+
+def test_widget_email_code_prompt(fake_exchange, smtp_sink, webchat_inbox, agent):
+    import re
+
+    from kefu.conversations.services import Actor
+    from kefu.exchange.verification import is_verified, start_verification
+    session = _session(webchat_inbox, "200871")
+    client = Client()
+    headers = {"X-Kefu-Session": session.token}
+    conversation, _message, _created = webchat.send_customer_message(session, body="hello", client_id="c1")
+    challenge = start_verification(conversation, Actor.for_agent(agent), "email")
+    code = re.search(r"\b(\d{6})\b", smtp_sink.text(smtp_sink.wait()[0])).group(1)
+    wrong = client.post(f"/exchange/widget/verify/{challenge.pk}", json.dumps({"code": "12"}),
+                        content_type="application/json", headers=headers)
+    assert wrong.json()["status"] == "pending"
+    other = webchat.start_session(webchat_inbox)
+    stranger = client.post(f"/exchange/widget/verify/{challenge.pk}", json.dumps({"code": code}),
+                           content_type="application/json", headers={"X-Kefu-Session": other.token})
+    assert stranger.status_code == 404
+    right = client.post(f"/exchange/widget/verify/{challenge.pk}", json.dumps({"code": code}),
+                        content_type="application/json", headers=headers)
+    assert right.json()["status"] == "verified" and is_verified(conversation)
+
+
+def test_panel_says_when_the_exchange_is_down(conversation, supervisor, settings):
+    from kefu.core.liveserver import free_port
+    settings.KEFU_EXCHANGE_URL = f"http://127.0.0.1:{free_port()}"
+    settings.KEFU_EXCHANGE_SECRET = "x"
+    client = Client()
+    client.force_login(supervisor)
+    html = client.get(f"/exchange/console/c/{conversation.pk}/panel").content.decode()
+    assert "cannot reach the exchange" in html
+    settings.KEFU_EXCHANGE_URL = ""
+    html = client.get(f"/exchange/console/c/{conversation.pk}/panel").content.decode()
+    assert "KEFU_EXCHANGE_URL" in html

@@ -272,7 +272,8 @@ def _panel(request: HttpRequest, conversation, **extra) -> HttpResponse:
         "verified": verification.is_verified(conversation),
         "pending": verification.pending_for(conversation.contact, [conversation.pk]),
         "cases": [cases.case_payload(c) for c in conversation.cases.all()],
-        "transitions": cases.TRANSITIONS, **extra,
+        "transitions": cases.TRANSITIONS, "kinds": CaseKind.choices,
+        "networks": [(c, chains.network_label(c)) for c in chains.NETWORKS], **extra,
     }
     return render(request, "exchange/panel.html", data, status=422 if extra.get("error") else 200)
 
@@ -311,6 +312,9 @@ def console_action(request: HttpRequest, conversation_id: int) -> HttpResponse:
     try:
         if action == "verify":
             verification.start_verification(conversation, actor, request.POST.get("method", ""))
+        elif action == "open":
+            fields = {name: request.POST.get(name, "") for name in FIELDS}
+            cases.open_case(conversation, actor, request.POST.get("kind", ""), fields)
         elif action == "freeze":
             verification.require_verified(conversation)
             done = freeze.request_freeze(conversation.contact, "agent", reason=request.POST.get("reason", ""),

@@ -202,3 +202,18 @@ def test_panel_says_when_the_exchange_is_down(conversation, supervisor, settings
     settings.KEFU_EXCHANGE_URL = ""
     html = client.get(f"/exchange/console/c/{conversation.pk}/panel").content.decode()
     assert "KEFU_EXCHANGE_URL" in html
+
+
+def test_agent_opens_a_case_from_the_panel(conversation, agent):
+    client = Client()
+    client.force_login(agent)
+    url = f"/exchange/console/c/{conversation.pk}/action"
+    bad = client.post(url, {"action": "open", "kind": "deposit_not_credited", "asset": "USDT", "network": "ETH",
+                            "txid": fake_data.CHEN_DEPOSIT_TXID, "amount": "500"})
+    assert bad.status_code == 422 and "TxID" in bad.content.decode() and not Case.objects.exists()
+    ok = client.post(url, {"action": "open", "kind": "deposit_not_credited", "asset": "USDT", "network": "TRON",
+                           "txid": fake_data.CHEN_DEPOSIT_TXID, "amount": "500"})
+    case = Case.objects.get()
+    assert ok.status_code == 200 and f"C-{case.number}" in ok.content.decode()
+    assert case.created_by_agent == agent
+    assert conversation.messages.order_by("-seq").first().internal  # an agent's case summary is a note

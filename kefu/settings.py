@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kefu.conversations",
     "kefu.api",
     "kefu.web",
+    "kefu.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -207,3 +208,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("KEFU_LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# --- Outbound webhooks (issue 4) ---
+# Seconds an attempt may wait to connect and for each read; then it counts as failed and is retried.
+KEFU_WEBHOOK_TIMEOUT = float(env("KEFU_WEBHOOK_TIMEOUT", "5"))
+# Waits (seconds) after each failed attempt: 10 s, 1 min, 5 min, 30 min, 2 h, 6 h, then give up.
+KEFU_WEBHOOK_RETRY_SCHEDULE = [
+    float(s) for s in env("KEFU_WEBHOOK_RETRY_SCHEDULE", "10,60,300,1800,7200,21600").split(",") if s.strip()
+]
+# Public base URL of kefu (e.g. https://support.example.com), to make attachment links absolute.
+KEFU_WEBHOOK_BASE_URL = env("KEFU_WEBHOOK_BASE_URL")

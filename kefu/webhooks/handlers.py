@@ -1,0 +1,54 @@
+"""Conversation lifecycle -> webhook events. Registered with kefu.conversations.hooks (after commit).
+
+Each handler builds the event's data and calls `services.record_event`, which only writes delivery
+rows and enqueues tasks; nothing here talks to the network.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from kefu.conversations.models import Conversation, Message
+from kefu.webhooks import payloads
+from kefu.webhooks.models import EventType, Subscription
+from kefu.webhooks.services import record_event
+
+log = logging.getLogger(__name__)
+
+ASSIGNMENT_FIELDS = {"assignee", "team"}
+
+
+def _anyone_listening() -> bool:
+    return Subscription.objects.filter(is_active=True).exists()
+
+
+def conversation_created(conversation: Conversation) -> None:
+    if _anyone_listening():
+        record_event(EventType.CONVERSATION_CREATED, payloads.conversation_created(conversation))
+
+
+def message_created(conversation: Conversation, message: Message) -> None:
+    if _anyone_listening():
+        record_event(EventType.MESSAGE_CREATED, payloads.message_created(conversation, message),
+                     internal=message.internal)
+
+
+def conversation_updated(conversation: Conversation, changed: list[str], before: dict) -> None:
+    if not _anyone_listening():
+        return
+    if "status" in changed:
+        record_event(EventType.STATUS_CHANGED, payloads.status_changed(conversation))
+    if ASSIGNMENT_FIELDS & set(changed):
+        record_event(EventType.ASSIGNMENT_CHANGED, payloads.assignment_changed(conversation, changed, before))
+
+
+def register() -> None:
+    """Hook into the conversation lifecycle when the foundation offers it (kefu.conversations.hooks)."""
+    try:
+        from kefu.conversations import hooks
+    except ImportError:  # an older foundation without hooks: events can still be recorded directly
+        log.warning("kefu.conversations.hooks is missing; webhooks will not see conversation events")
+        return
+    hooks.on_conversation_created(conversation_created)
+    hooks.on_message_created(message_created)
+    hooks.on_conversation_updated(conversation_updated)

@@ -8,6 +8,9 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Outbound webhooks")
 
     def ready(self) -> None:
-        from kefu.webhooks import handlers
+        from kefu.web import extensions
+        from kefu.webhooks import anti_phishing, handlers
 
         handlers.register()
+        extensions.register_widget_plugin(anti_phishing.STATIC_PATH)
+        extensions.register_widget_strings(anti_phishing.widget_strings)

@@ -6,14 +6,10 @@ rows and enqueues tasks; nothing here talks to the network.
 
 from __future__ import annotations
 
-import logging
-
 from kefu.conversations.models import Conversation, Message
 from kefu.webhooks import payloads
 from kefu.webhooks.models import EventType, Subscription
 from kefu.webhooks.services import record_event
-
-log = logging.getLogger(__name__)
 
 ASSIGNMENT_FIELDS = {"assignee", "team"}
 
@@ -44,11 +40,8 @@ def conversation_updated(conversation: Conversation, changed: list[str], before:
 
 def register() -> None:
     """Hook into the conversation lifecycle when the foundation offers it (kefu.conversations.hooks)."""
-    try:
-        from kefu.conversations import hooks
-    except ImportError:  # an older foundation without hooks: events can still be recorded directly
-        log.warning("kefu.conversations.hooks is missing; webhooks will not see conversation events")
-        return
+    from kefu.conversations import hooks
+
     hooks.on_conversation_created(conversation_created)
     hooks.on_message_created(message_created)
     hooks.on_conversation_updated(conversation_updated)

@@ -12,6 +12,8 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from django.utils.translation import gettext as _
+
 ALLOWED_SCHEMES = ("http", "https")
 MAX_REDIRECTS = 3
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -35,13 +37,13 @@ def check_url(url: str) -> str | None:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
-        return "the URL is not valid"
+        return _("the URL is not valid")
     if parts.scheme not in ALLOWED_SCHEMES:
-        return "only http and https URLs can receive webhooks"
+        return _("only http and https URLs can receive webhooks")
     if not parts.hostname:
-        return "the URL needs a host name"
+        return _("the URL needs a host name")
     if parts.username or parts.password:
-        return "put credentials in your receiver's checks, not in the URL"
+        return _("put credentials in your receiver's checks, not in the URL")
     return None
 
 

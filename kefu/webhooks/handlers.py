@@ -19,14 +19,22 @@ def _anyone_listening() -> bool:
 
 
 def conversation_created(conversation: Conversation) -> None:
-    if _anyone_listening():
-        record_event(EventType.CONVERSATION_CREATED, payloads.conversation_created(conversation))
+    """conversation.created, then message.created for the first message (queued in that order)."""
+    if not _anyone_listening():
+        return
+    record_event(EventType.CONVERSATION_CREATED, payloads.conversation_created(conversation))
+    first = Message.objects.filter(conversation=conversation, seq=1).first()
+    if first is not None:
+        record_event(EventType.MESSAGE_CREATED, payloads.message_created(conversation, first),
+                     internal=first.internal)
 
 
 def message_created(conversation: Conversation, message: Message) -> None:
-    if _anyone_listening():
-        record_event(EventType.MESSAGE_CREATED, payloads.message_created(conversation, message),
-                     internal=message.internal)
+    # The first message opens a conversation; conversation_created sends it after conversation.created.
+    if message.seq == 1 or not _anyone_listening():
+        return
+    record_event(EventType.MESSAGE_CREATED, payloads.message_created(conversation, message),
+                 internal=message.internal)
 
 
 def conversation_updated(conversation: Conversation, changed: list[str], before: dict) -> None:
@@ -39,7 +47,7 @@ def conversation_updated(conversation: Conversation, changed: list[str], before:
 
 
 def register() -> None:
-    """Hook into the conversation lifecycle when the foundation offers it (kefu.conversations.hooks)."""
+    """Hook into the conversation lifecycle (kefu.conversations.hooks); called from AppConfig.ready()."""
     from kefu.conversations import hooks
 
     hooks.on_conversation_created(conversation_created)

@@ -89,7 +89,7 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Outc
     problem = check_url(url)
     if problem:
         return Outcome(False, None, problem, permanent=True)
-    for _ in range(MAX_REDIRECTS + 1):
+    for _attempt in range(MAX_REDIRECTS + 1):
         try:
             status, location, content = _send_once(url, body, headers, timeout)
         except (OSError, http.client.HTTPException) as error:

@@ -9,6 +9,8 @@ from kefu.webhooks.models import Delivery, DeliveryStatus, EventType, Subscripti
 from tests.webhooks.conftest import run_worker
 
 pytestmark = pytest.mark.django_db
+# Tests that run the worker: it closes and reopens connections between tasks, so no test transaction.
+WITH_WORKER = pytest.mark.django_db(transaction=True)
 
 
 def test_adding_a_subscription_in_the_admin_shows_its_secret_once(admin_client):
@@ -31,6 +33,7 @@ def test_the_admin_refuses_a_non_http_url(admin_client):
     assert "only http and https" in response.content.decode()
 
 
+@WITH_WORKER
 def test_delivery_log_filters_and_redeliver_action(admin_client, receiver):
     subscription = services.create_subscription(receiver.url, list(EventType.values), description="CRM")
     receiver.script = [500]

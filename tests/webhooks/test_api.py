@@ -13,6 +13,8 @@ from tests.conftest import ApiClient
 from tests.webhooks.conftest import run_worker
 
 pytestmark = pytest.mark.django_db
+# Tests that run the worker: it closes and reopens connections between tasks, so no test transaction.
+WITH_WORKER = pytest.mark.django_db(transaction=True)
 
 NEW = {"url": "https://hooks.example.com/kefu", "event_types": ["conversation.created", "message.created"],
        "description": "CRM sync"}
@@ -99,6 +101,7 @@ def test_only_integration_and_admin_tokens_manage_webhooks(api, agent_api, super
     assert Subscription.objects.count() == 1
 
 
+@WITH_WORKER
 def test_delivery_log_and_redeliver(api, receiver):
     created = api.post("/webhooks", {**NEW, "url": receiver.url}).json()
     [delivery] = services.record_event(EventType.MESSAGE_CREATED, {"n": 1})

@@ -12,7 +12,8 @@ from kefu.webhooks.models import Delivery, DeliveryStatus, EventType
 from kefu.webhooks.signing import verify_signature
 from tests.webhooks.conftest import Receiver, fast_forward, run_worker
 
-pytestmark = pytest.mark.django_db
+# The worker closes and reopens connections between tasks, as in production: no test transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SCHEDULE = [10, 60, 300]
 

@@ -12,6 +12,8 @@ from kefu.webhooks.signing import verify_signature
 from tests.webhooks.conftest import run_worker
 
 pytestmark = pytest.mark.django_db
+# Tests that run the worker: it closes and reopens connections between tasks, so no test transaction.
+WITH_WORKER = pytest.mark.django_db(transaction=True)
 ALL = list(EventType.values)
 
 
@@ -106,6 +108,7 @@ def test_other_changes_and_no_subscribers_send_nothing(committed, webchat_inbox,
     assert not Delivery.objects.exists()
 
 
+@WITH_WORKER
 def test_through_the_api_to_a_real_receiver(django_capture_on_commit_callbacks, api, receiver):
     created = api.post("/webhooks", {"url": receiver.url, "event_types": ALL}).json()
     with_first = {"contact": {"external_id": "400119", "name": "Maria"}, "message": {"body": "Where is my BTC?"}}

@@ -21,6 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.backend import DatabaseBackend
 
 from kefu.core.errors import InvalidInput
 from kefu.webhooks import payloads, signing, transport
@@ -162,7 +163,7 @@ def _enqueue(delivery_id: uuid.UUID | str, run_after: datetime | None = None) ->
         if not backend.supports_defer:
             return  # picked up by the sweep once due
         task = task.using(run_after=run_after)
-    if type(backend).__name__ == "DatabaseBackend":
+    if isinstance(backend, DatabaseBackend):
         task.enqueue(str(delivery_id))  # same transaction as the delivery row
     else:
         transaction.on_commit(lambda: task.enqueue(str(delivery_id)))

@@ -17,6 +17,8 @@ from kefu.webhooks.models import Delivery, EventType, Subscription
 
 
 class SubscriptionForm(forms.ModelForm):
+    # A plain text field: Django's URLValidator refuses internal host names such as http://crm:8080/.
+    url = forms.CharField(label=_("endpoint URL"), max_length=500)
     event_types = forms.MultipleChoiceField(
         label=_("event types"), choices=EventType.choices, widget=forms.CheckboxSelectMultiple)
 

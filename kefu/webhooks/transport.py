@@ -7,8 +7,11 @@ followed only to the same host (an http -> https upgrade included), re-posting t
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -19,6 +22,8 @@ MAX_REDIRECTS = 3
 MAX_RESPONSE_BYTES = 64 * 1024
 DEFAULT_PORTS = {"http": 80, "https": 443}
 USER_AGENT = "kefu-webhooks/1"
+# One attempt may take at most this many times the per-operation timeout in total.
+OVERALL_LIMIT_FACTOR = 3
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,10 @@ def same_host(current: str, target: str) -> bool:
     return new_scheme == scheme and new_port == port
 
 
+class AttemptTooSlow(TimeoutError):
+    """The whole attempt (connect, send, answer) took longer than its overall limit."""
+
+
 def _send_once(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, str, bytes]:
     scheme, host, port = _origin(url)
     parts = urlsplit(url)
@@ -74,13 +83,33 @@ def _send_once(url: str, body: bytes, headers: dict[str, str], timeout: float) -
             host, port, timeout=timeout, context=ssl.create_default_context())
     else:
         connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    # `timeout` bounds each socket operation; a receiver trickling its answer byte by byte would
+    # still hold the worker, so a watchdog cuts the connection once the whole attempt is too long.
+    expired = threading.Event()
+
+    def cut() -> None:
+        expired.set()
+        if connection.sock is not None:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(timeout * OVERALL_LIMIT_FACTOR, cut)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.request("POST", path, body=body, headers={
             "Content-Type": "application/json", "User-Agent": USER_AGENT, **headers})
         response = connection.getresponse()
         content = response.read(MAX_RESPONSE_BYTES)
+        if expired.is_set():
+            raise AttemptTooSlow()
         return response.status, response.getheader("Location") or "", content
+    except (OSError, http.client.HTTPException) as error:
+        if expired.is_set():
+            raise AttemptTooSlow() from error
+        raise
     finally:
+        watchdog.cancel()
         connection.close()
 
 
@@ -110,6 +139,8 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Outc
 
 
 def _describe(error: BaseException) -> str:
+    if isinstance(error, AttemptTooSlow):
+        return "timed out (the whole attempt took too long)"
     if isinstance(error, TimeoutError):
         return "timed out"
     if isinstance(error, ConnectionRefusedError):

@@ -26,6 +26,12 @@ def test_adding_a_subscription_in_the_admin_shows_its_secret_once(admin_client):
     assert subscription.secret not in page and subscription.secret_hint in page
 
 
+def test_the_admin_accepts_an_internal_host_name(admin_client):
+    admin_client.post("/admin/webhooks/subscription/add/", {
+        "url": "http://crm-internal:8080/hooks/kefu", "event_types": ["message.created"], "is_active": "on"})
+    assert Subscription.objects.get().url == "http://crm-internal:8080/hooks/kefu"
+
+
 def test_the_admin_refuses_a_non_http_url(admin_client):
     response = admin_client.post("/admin/webhooks/subscription/add/", {
         "url": "ftp://hooks.example.com/kefu", "event_types": ["message.created"]})

@@ -236,3 +236,39 @@ def test_overdue_pending_deliveries_are_enqueued_again(receiver):
     receiver.wait_for(1)
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SUCCEEDED
+
+
+def test_a_receiver_trickling_its_answer_is_cut_off(settings):
+    import socket
+    import threading
+
+    settings.KEFU_WEBHOOK_TIMEOUT = 0.3  # each read may wait 0.3 s; the whole attempt at most 0.9 s
+    stop = threading.Event()
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+
+        def trickle():
+            conn, _ = server.accept()
+            with conn:
+                conn.recv(65536)
+                for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 1000:
+                    if stop.wait(0.1):  # one byte every 0.1 s: never a single read timeout
+                        return
+                    try:
+                        conn.sendall(bytes([byte]))
+                    except OSError:
+                        return
+
+        thread = threading.Thread(target=trickle, daemon=True)
+        thread.start()
+        services.create_subscription(f"http://127.0.0.1:{server.getsockname()[1]}/hook",
+                                     [EventType.MESSAGE_CREATED])
+        [delivery] = services.record_event(EventType.MESSAGE_CREATED, {"n": 1})
+        run_worker()
+        stop.set()
+        thread.join(5)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PENDING
+    assert delivery.last_error == "timed out (the whole attempt took too long)"
+    assert delivery.last_attempt_at - delivery.created_at < timedelta(seconds=5)

@@ -122,3 +122,19 @@ def test_through_the_api_to_a_real_receiver(django_capture_on_commit_callbacks, 
     for item in got:
         verify_signature(created["secret"], item.body, item.headers["X-Kefu-Signature"])
         assert item.json["data"]["conversation"]["contact"]["uid"] == "400119"
+
+
+@WITH_WORKER
+def test_the_batch_message_api_sends_one_event_per_message_and_the_status_move(api):
+    services.create_subscription("http://127.0.0.1:9/hook", [EventType.MESSAGE_CREATED, EventType.STATUS_CHANGED])
+    opened = api.post("/conversations", {"contact": {"external_id": "400119"}, "message": {"body": "hi"}}).json()
+    Delivery.objects.all().delete()
+    response = api.post("/messages/batch", {"messages": [
+        {"conversation_id": opened["id"], "body": "first reply", "client_id": "r1"},
+        {"conversation_id": opened["id"], "body": "a note", "client_id": "r2", "internal": True},
+        {"conversation_id": opened["id"], "body": "second reply", "client_id": "r3"},
+    ]})
+    assert response.status_code == 200, response.content
+    got = events()
+    assert [d["message"]["body"] for kind, d in got if kind == "message.created"] == ["first reply", "second reply"]
+    assert [d["status"] for kind, d in got if kind == "conversation.status_changed"] == [{"old": "new", "new": "open"}]

@@ -213,7 +213,7 @@ LOGGING = {
 }
 
 # --- Outbound webhooks (issue 4) ---
-# Seconds an attempt may wait to connect and for each read; then it counts as failed and is retried.
+# Seconds to connect and for each read of one attempt (the whole attempt: 3x); a timeout is retried.
 KEFU_WEBHOOK_TIMEOUT = float(env("KEFU_WEBHOOK_TIMEOUT", "5"))
 # Waits (seconds) after each failed attempt: 10 s, 1 min, 5 min, 30 min, 2 h, 6 h, then give up.
 KEFU_WEBHOOK_RETRY_SCHEDULE = [

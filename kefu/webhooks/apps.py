@@ -14,3 +14,6 @@ class WebhooksConfig(AppConfig):
         handlers.register()
         extensions.register_widget_plugin(anti_phishing.STATIC_PATH)
         extensions.register_widget_strings(anti_phishing.widget_strings)
+        # The delivery log lives in the admin; admins reach it from the console's top bar.
+        extensions.register_console_nav(_("Webhook log"), "admin:webhooks_delivery_changelist", roles={"admin"},
+                                        order=900)

@@ -62,3 +62,17 @@ def test_delivery_log_filters_and_redeliver_action(admin_client, receiver):
     run_worker()
     assert [g.json["data"]["n"] for g in receiver.wait_for(2)] == [2, 1]
     assert Delivery.objects.get(pk=failing.pk).status == DeliveryStatus.SUCCEEDED
+
+
+def test_admins_find_the_delivery_log_from_the_console(client):
+    from kefu.accounts.models import Role
+    from kefu.accounts.services import create_agent
+
+    admin = create_agent("root", "correct-horse-battery", role=Role.ADMIN)
+    agent = create_agent("bo", "correct-horse-battery", role=Role.AGENT)
+    client.force_login(agent)
+    assert "/admin/webhooks/delivery/" not in client.get("/console/").content.decode()
+    client.force_login(admin)
+    page = client.get("/console/", headers={"Accept-Language": "zh-hans"}).content.decode()
+    assert '<a href="/admin/webhooks/delivery/"' in page
+    assert client.get("/admin/webhooks/delivery/").status_code == 200

@@ -189,7 +189,8 @@ def _claim(delivery_id: str) -> Delivery | None:
             # The claim is only a lease: losing it in a crash means an earlier retry, so skip the fsync.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        delivery = Delivery.objects.select_for_update().select_related("subscription").filter(pk=delivery_id).first()
+        delivery = (Delivery.objects.select_for_update(of=("self",)).select_related("subscription")
+                    .filter(pk=delivery_id).first())
         if delivery is None or delivery.status != DeliveryStatus.PENDING:
             return None
         now = timezone.now()

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kefu.conversations",
     "kefu.api",
     "kefu.web",
+    "kefu.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -231,3 +232,12 @@ if "EMAIL_HOST" not in globals():
     EMAIL_TIMEOUT = 10
 # A customer verification or freeze confirmation code stays valid this many seconds.
 KEFU_VERIFICATION_TTL = env_int("KEFU_VERIFICATION_TTL", 15 * 60)
+# --- Outbound webhooks (issue 4) ---
+# Seconds to connect and for each read of one attempt (the whole attempt: 3x); a timeout is retried.
+KEFU_WEBHOOK_TIMEOUT = float(env("KEFU_WEBHOOK_TIMEOUT", "5"))
+# Waits (seconds) after each failed attempt: 10 s, 1 min, 5 min, 30 min, 2 h, 6 h, then give up.
+KEFU_WEBHOOK_RETRY_SCHEDULE = [
+    float(s) for s in env("KEFU_WEBHOOK_RETRY_SCHEDULE", "10,60,300,1800,7200,21600").split(",") if s.strip()
+]
+# Public base URL of kefu (e.g. https://support.example.com), to make attachment links absolute.
+KEFU_WEBHOOK_BASE_URL = env("KEFU_WEBHOOK_BASE_URL")

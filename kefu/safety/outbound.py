@@ -60,13 +60,15 @@ _REQUEST_ZH = re.compile(
     r"发给|发送|发我|发过来|发一下|发来|提供|告诉|给我|给我们|报一下|报给|念一下|截图|拍照|复制|粘贴|填写|输入到这里|"
     r"是什么|是多少|多少|需要您的|需要你的|需要您|需要你")
 _REMOTE_VERBS = re.compile(
-    r"\b(?:install|download|open|run|use|connect|grant|allow|accept|get|set\s*up)\b|安装|下载|打开|使用|连接|授权|装一?个", _I)
+    r"\b(?:install|download|open|run|use|connect|grant|allow|accept|get|set\s*up)\b|"
+    r"安装|下载|打开|使用|连接|授权|装一?个", _I)
 _NEGATION = re.compile(
     r"\b(?:never|not|no\s*one|nobody|don'?t|do\s*n[o']t|won'?t|will\s*not|shouldn'?t|should\s*not|cannot|can'?t|"
     r"mustn'?t|must\s*not|avoid|refuse|without)\b|don’t|won’t|"
     r"scam|fraud|fake|phishing|impersonat|beware|warning|if\s*(?:anyone|someone|somebody)|"
     r"不会|不要|不需要|无需|不必|不能|不可|别|勿|切勿|请勿|绝不|绝对不|永远不|从不|禁止|千万|诈骗|骗子|冒充|假冒|钓鱼|警惕|小心|谨防|"
-    r"如果有人|任何人", _I)
+    r"如果有人|任何人|if\s*you(?:'ve|\s*have)?\s*(?:already\s*)?(?:shared|sent|given|gave|revealed|leaked|typed)|"
+    r"如果您?(?:已经)?(?:泄露|分享|发送|透露)", _I)
 _COERCION = re.compile(
     r"\bunless\s*you|\botherwise\b|if\s*you\s*(?:don'?t|do\s*not)\s*(?:send|provide|give|share)|"
     r"can'?t\s*help\s*(?:you\s*)?(?:unless|without)|如果不(?:提供|发|给)|除非|否则", _I)

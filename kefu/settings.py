@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kefu.conversations",
     "kefu.api",
     "kefu.web",
+    "kefu.safety",
 ]
 
 MIDDLEWARE = [
@@ -210,3 +211,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("KEFU_LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# --- safety (issue 6) ---
+# Domains that are official besides the admin registry and the inboxes (comma-separated, e.g. "example.com").
+KEFU_OFFICIAL_DOMAINS = [d.strip() for d in env("KEFU_OFFICIAL_DOMAINS", "").split(",") if d.strip()]

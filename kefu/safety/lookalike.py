@@ -262,3 +262,8 @@ def lookalike_links(text: str, officials: list[Official]) -> list[Verdict]:
         if verdict.verdict == IMPERSONATION:
             found.append(verdict)
     return found
+
+
+def has_link(text: str) -> bool:
+    """Cheap pre-check: does the text hold anything that looks like a link or domain?"""
+    return bool(_LINK.search(text or ""))

@@ -83,10 +83,12 @@ _PURPOSE = re.compile(
     r"verif(?:y|ication)(?!\s*(?:the\s*)?(?:address|network))|unlock|activat|validat|unfreez|release|"
     r"confirm\s*(?:your\s*)?(?:account|wallet|identity|ownership)|prove\s*(?:your\s*)?ownership|"
     r"解冻|验证|激活|解锁|认证|核实", _I)
+_ADDRESS = r"(?:0x[0-9a-fA-F]{40}(?![0-9a-fA-F])|\bT[1-9A-HJ-NP-Za-km-z]{33}\b|\bbc1[0-9a-z]{20,60}\b)"
 _SAFE_ACCOUNT = re.compile(
     r"\b(?:send|transfer|move|deposit)\b[^.?!。]{0,40}\b(?:funds|assets|coins|balance|money|crypto|everything)\b"
     r"[^.?!。]{0,30}\bto\s*(?:this|our|the\s*following|the\s*below|a\s*safe|a\s*secure|my|a\s*protected)\b"
-    r"|(?:0x[0-9a-fA-F]{40}|\bT[1-9A-HJ-NP-Za-km-z]{33}\b|\bbc1[0-9a-z]{20,60}\b)", _I)
+    rf"|\b(?:send|transfer|move|deposit)\b[^.?!。]{{0,60}}\bto\b[^.?!。]{{0,20}}{_ADDRESS}"
+    rf"|(?:转|打|充)(?:到|入|至)[^。！？]{{0,20}}{_ADDRESS}", _I)
 _TRANSFER_ZH = re.compile(
     r"转账验证|打款验证|验证转账|转一笔|打一笔|先转|先充|验证金|解冻费|解冻金|激活费|保证金|手续费才能|"
     r"(?:转|打|充)(?:到|入|至)?(?:这个|以下|指定|我们的|安全)(?:的)?(?:地址|账户|账号|钱包)|安全账户|"
@@ -126,8 +128,6 @@ def _transfer_requests(sentence: str, offset: int) -> list[Request]:
     for pattern, needs_purpose in ((_TRANSFER_EN, True), (_SAFE_ACCOUNT, False), (_TRANSFER_ZH, False)):
         m = pattern.search(calm)
         if m is None or _NEGATION.search(calm[:m.start()]):
-            continue
-        if pattern is _SAFE_ACCOUNT and not re.search(r"\b(?:send|transfer|move|deposit)\b|转|打|充", calm, _I):
             continue
         if needs_purpose and not _PURPOSE.search(calm):
             continue

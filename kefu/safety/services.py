@@ -6,6 +6,7 @@ The message filters in kefu.safety.wiring call these; nothing here is specific t
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -141,26 +142,31 @@ def blocked_error(kinds: list[str], language: str | None = None) -> SecretReques
 
 def record_blocked(body: str, kinds: list[str], *, conversation: Conversation | None, agent: Agent | None,
                    author_type: str, source: str = "message") -> BlockedMessage:
-    """Keep a blocked attempt for supervisors, even when the caller's transaction is rolled back."""
-    values = dict(conversation_id=conversation.pk if conversation else None, agent_id=agent.pk if agent else None,
-                  author_type=author_type, source=source, kinds=kinds, body=body[:4000])
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        # The refusal rolls the caller back; write the record once it has (or at once, outside).
-        pending = BlockedMessage(**values)
-        connection.on_commit_rollback_safe = True
-        _RECORD_AFTER.append(pending)
-        return pending
-    return BlockedMessage.objects.create(**values)
+    """Keep a blocked attempt for supervisors.
+
+    The refusal may roll back the caller's transaction (create_conversation is atomic); a record written
+    inside one is remembered and written again once the request has finished if the rollback took it."""
+    record = BlockedMessage.objects.create(
+        conversation_id=conversation.pk if conversation else None, agent_id=agent.pk if agent else None,
+        author_type=author_type, source=source, kinds=kinds, body=body[:4000])
+    if transaction.get_connection().in_atomic_block:
+        if not hasattr(_pending, "records"):
+            _pending.records = []
+        _pending.records.append(record)
+    return record
 
 
-_RECORD_AFTER: list[BlockedMessage] = []
+_pending = threading.local()
 
 
 def flush_blocked_records() -> None:
-    """Store blocked attempts noted inside a transaction that has since ended."""
-    while _RECORD_AFTER:
-        _RECORD_AFTER.pop(0).save()
+    """Write again the blocked-message records that a rolled-back transaction took away."""
+    records = getattr(_pending, "records", [])
+    _pending.records = []
+    for record in records:
+        if not BlockedMessage.objects.filter(pk=record.pk).exists():
+            record.pk = None
+            record.save()
 
 
 def guard_outbound(body: str, *, conversation: Conversation | None, agent: Agent | None, author_type: str,

@@ -6,6 +6,7 @@ The message filters in kefu.safety.wiring call these; nothing here is specific t
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -42,9 +43,12 @@ def _kind_label(kind: str) -> str:
 
 
 def message_language(text: str, fallback: str | None) -> str:
-    """The language to answer in: Chinese if the customer wrote Chinese characters, else their setting."""
+    """The language to answer in: the one the customer wrote in (Chinese characters, else Latin words),
+    else their setting."""
     if any("\u4e00" <= ch <= "\u9fff" for ch in text or ""):
         return "zh-hans"
+    if len(re.findall(r"[A-Za-z]", text or "")) >= 3:
+        return "en"
     return normalize_language(fallback)
 
 
@@ -58,6 +62,7 @@ def marker(kind: str, language: str) -> str:
 class Redaction:
     text: str
     kinds: list[str] = field(default_factory=list)
+    language: str = "en"
 
     @property
     def changed(self) -> bool:
@@ -71,14 +76,20 @@ def redact(text: str, language: str | None = None) -> Redaction:
     findings = detectors.find_secrets(text or "")
     if not findings:
         return Redaction(text or "")
-    language = message_language(text, language)
+    # Decide the language on what is left around the secrets (an English seed says nothing about it).
+    rest, last = [], 0
+    for finding in findings:
+        rest.append(text[last:finding.start])
+        last = finding.end
+    rest.append(text[last:])
+    language = message_language(" ".join(rest), language)
     parts, last = [], 0
     for finding in findings:
         parts += [text[last:finding.start], marker(finding.kind, language)]
         last = finding.end
     parts.append(text[last:])
     kinds = [k for k in detectors.KINDS if k in {f.kind for f in findings}]
-    return Redaction("".join(parts), kinds)
+    return Redaction("".join(parts), kinds, language)
 
 
 def warning_text(kinds: list[str], language: str) -> str:

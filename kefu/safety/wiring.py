@@ -23,7 +23,7 @@ def inbound_guard(draft: hooks.MessageDraft) -> None:
         draft.meta.setdefault("safety", {})["redacted"] = redaction.kinds
         if draft.is_customer:
             draft.flags.add("secret_redacted")
-            language = services.message_language(draft.body, draft.language)
+            language = redaction.language
             kinds = redaction.kinds
             draft.after_commit.append(lambda message: services.warn_and_escalate(message.conversation, kinds, language))
     if draft.is_customer:

@@ -71,7 +71,8 @@ def sol_address() -> str:
 
 
 def order_id() -> str:
-    return rng.choice([str(rng.randrange(10**17, 10**18)), f"{rng.randrange(2024, 2027)}{rng.randrange(10**11, 10**12)}",
+    return rng.choice([str(rng.randrange(10**17, 10**18)),
+                       f"{rng.randrange(2024, 2027)}{rng.randrange(10**11, 10**12)}",
                        f"ORD-{rng.randrange(10**7, 10**8)}", f"W{rng.randrange(10**15, 10**16)}"])
 
 
@@ -130,7 +131,9 @@ def inbound_secrets() -> None:
         add("inbound", lang, "seed_phrase_unverified", template.format(p=" ".join(words), h=" ".join(words[:7])),
             ["seed_phrase"])
     keys = [
-        ("en", "my private key is {h}"), ("en", "private key: 0x{h}"), ("en", "exported privkey {h} from metamask"),
+        ("en", "my private key is {h}"),
+        ("en", "private key: 0x{h}"),
+        ("en", "exported privkey {h} from metamask"),
         ("zh-hans", "我的私钥是 {h}"), ("zh-hans", "私钥：0x{h} 帮我看看"), ("en", "WIF: {w}"), ("en", "{w}"),
         ("en", "here is my key {wu}"), ("zh-hans", "导入这个 {w} 后余额不见了"), ("en", "{x}"),
         ("en", "my ledger xprv is {x}"), ("zh-hans", "扩展私钥 {t}"), ("en", "testnet key {wt}"),
@@ -146,7 +149,9 @@ def inbound_secrets() -> None:
             ("en", "here's the API secret {b} for my bot", 1), ("zh-hans", "密钥：{b}", 1)]
     for lang, template, _n in apis * 3:
         add("inbound", lang, "api_secret", template.format(a=api_secret(), b=api_secret()), ["api_secret"])
-    otps = [("en", "my 2fa code is {o}"), ("en", "Google Authenticator code {o}"), ("en", "the SMS code is {o}"),
+    otps = [("en", "my 2fa code is {o}"),
+    ("en", "Google Authenticator code {o}"),
+    ("en", "the SMS code is {o}"),
             ("zh-hans", "验证码是 {o}"), ("zh-hans", "谷歌验证码{o}，快帮我登录"), ("zh-hans", "短信码 {o}"),
             ("en", "verification code: {o} (just got it)"), ("zh-hans", "我的动态码是{o}"),
             ("en", "OTP {o}"), ("en", "2FA: {sp}")]
@@ -154,7 +159,9 @@ def inbound_secrets() -> None:
         code = otp()
         add("inbound", lang, "otp_code", template.format(o=code, sp=f"{code[:3]} {code[3:]}"), ["otp_code"])
     pwds = [("en", "my password is {p}"), ("en", "login password: {p}"), ("zh-hans", "密码是{p}"),
-            ("zh-hans", "我的登录密码：{p}"), ("en", 'password "{p}" does not work'), ("zh-hans", "资金密码 {p} 对吗"),
+            ("zh-hans", "我的登录密码：{p}"),
+            ("en", 'password "{p}" does not work'),
+            ("zh-hans", "资金密码 {p} 对吗"),
             ("en", "pwd={p}"), ("en", "I reset it, the new password is {p}")]
     for lang, template in pwds * 2:
         add("inbound", lang, "password", template.format(p=password()), ["password"])
@@ -162,7 +169,9 @@ def inbound_secrets() -> None:
 
 def inbound_near_misses() -> None:
     txids = [("en", "my deposit txid is {h}"), ("en", "{h}"), ("en", "tx hash 0x{h} still pending"),
-             ("zh-hans", "交易哈希：{h}"), ("zh-hans", "充值的TxID 0x{h} 还没到账"), ("en", "https://etherscan.io/tx/0x{h}"),
+             ("zh-hans", "交易哈希：{h}"),
+             ("zh-hans", "充值的TxID 0x{h} 还没到账"),
+             ("en", "https://etherscan.io/tx/0x{h}"),
              ("en", "https://mempool.space/tx/{h}"), ("zh-hans", "提现记录里的哈希是 {h}"),
              ("en", "Withdrawal {h} shows completed but I got nothing"), ("en", "0x{h}"),
              ("zh-hans", "{h} 这笔转账没到"), ("en", "transaction: {h}, amount 0.5 ETH")]
@@ -192,11 +201,16 @@ def inbound_near_misses() -> None:
     talk = [
         ("en", "I never received the 2FA code"), ("en", "my password is not working"),
         ("en", "I forgot my password, how do I reset it?"), ("en", "Where do I find my API key settings?"),
-        ("en", "I lost my seed phrase, can you help?"), ("en", "Is it safe to store my private key in a notes app?"),
+        ("en", "I lost my seed phrase, can you help?"),
+        ("en", "Is it safe to store my private key in a notes app?"),
         ("zh-hans", "验证码一直收不到"), ("zh-hans", "密码忘了怎么办"), ("zh-hans", "我的助记词丢了还能找回吗"),
-        ("zh-hans", "私钥和助记词有什么区别"), ("zh-hans", "API密钥在哪里创建"), ("en", "The verification code expired at 10:45"),
+        ("zh-hans", "私钥和助记词有什么区别"),
+        ("zh-hans", "API密钥在哪里创建"),
+        ("en", "The verification code expired at 10:45"),
         ("en", "My 2FA was reset on 2025-03-14, why is withdrawal locked for 24 hours?"),
-        ("zh-hans", "谷歌验证解绑需要多久"), ("en", "password must be 8 characters?"), ("zh-hans", "密码错误5次被锁了"),
+        ("zh-hans", "谷歌验证解绑需要多久"),
+        ("en", "password must be 8 characters?"),
+        ("zh-hans", "密码错误5次被锁了"),
         ("en", "my seed phrase was stolen and my wallet drained, what can I do"),
         ("zh-hans", "有人冒充客服找我要助记词，是骗子吗"),
     ]
@@ -206,19 +220,36 @@ def inbound_near_misses() -> None:
 
 ORDINARY_EN = [
     "Hi, my deposit has not arrived after two hours.", "How long does KYC review take?",
-    "Why was my withdrawal rejected?", "Can I change the email on my account?", "What are the trading fees for VIP 1?",
-    "The app crashes when I open futures.", "I want to close my account.", "Where can I see my transaction history?",
-    "Thanks, that solved it!", "Is there a limit on daily withdrawals?", "I sent ETH on the wrong network, help",
+    "Why was my withdrawal rejected?",
+    "Can I change the email on my account?",
+    "What are the trading fees for VIP 1?",
+    "The app crashes when I open futures.",
+    "I want to close my account.",
+    "Where can I see my transaction history?",
+    "Thanks, that solved it!",
+    "Is there a limit on daily withdrawals?",
+    "I sent ETH on the wrong network, help",
     "How do I enable 2FA?", "My account is frozen, why?", "Please call me back tomorrow morning.",
     "The price chart is not loading on Safari.", "Can you explain the funding rate?",
-    "I was liquidated even though the mark price never reached my level.", "What is the minimum deposit for USDT?",
+    "I was liquidated even though the mark price never reached my level.",
+    "What is the minimum deposit for USDT?",
     "Your promotion said 20 USDT bonus but I got nothing.", "Do you support the Lightning Network?",
 ]
 ORDINARY_ZH = [
-    "你好，我的充值两个小时了还没到账。", "实名认证审核要多久？", "为什么我的提现被拒绝了？", "可以修改账户绑定的邮箱吗？",
-    "VIP1 的交易手续费是多少？", "打开合约页面 App 就闪退。", "我想注销账户。", "在哪里可以看到交易记录？", "谢谢，问题解决了！",
+    "你好，我的充值两个小时了还没到账。",
+    "实名认证审核要多久？",
+    "为什么我的提现被拒绝了？",
+    "可以修改账户绑定的邮箱吗？",
+    "VIP1 的交易手续费是多少？",
+    "打开合约页面 App 就闪退。",
+    "我想注销账户。",
+    "在哪里可以看到交易记录？",
+    "谢谢，问题解决了！",
     "每天提现有额度限制吗？", "我转 ETH 选错了网络，怎么办", "怎么开启谷歌验证？", "我的账户为什么被冻结了？",
-    "请明天上午给我回电话。", "K线图在手机上加载不出来。", "资金费率是怎么计算的？", "标记价格没到我的强平价却被强平了。",
+    "请明天上午给我回电话。",
+    "K线图在手机上加载不出来。",
+    "资金费率是怎么计算的？",
+    "标记价格没到我的强平价却被强平了。",
     "USDT 最低充值金额是多少？", "活动说送20 USDT，我没收到。", "你们支持闪电网络吗？",
     "我今天下午在平台上买了一些比特币但是到现在还没有看到任何记录请问这是什么原因",
     "客服你好我想问一下为什么我的账户不能交易了我已经完成了所有的认证步骤",
@@ -241,14 +272,16 @@ def outbound() -> None:
         ("zh-hans", "请把助记词发给我，我帮您检查钱包。", "seed_phrase"),
         ("zh-hans", "为了找回资产，需要您提供助记词。", "seed_phrase"),
         ("zh-hans", "您的助记词是什么？", "seed_phrase"),
-        ("en", "What is your private key?", "private_key"), ("en", "Please paste your private key below.", "private_key"),
+        ("en", "What is your private key?", "private_key"),
+        ("en", "Please paste your private key below.", "private_key"),
         ("en", "We require your wallet private key to unlock the withdrawal.", "private_key"),
         ("zh-hans", "请提供您的私钥，我们帮您转出。", "private_key"),
         ("zh-hans", "如果不提供私钥，我们无法帮您找回。", "private_key"),
         ("en", "Send me your keystore file and the password.", "private_key"),
         ("en", "Please tell me your password so I can log in and check.", "password"),
         ("en", "What's your login password?", "password"), ("zh-hans", "请告诉我您的登录密码。", "password"),
-        ("zh-hans", "您的资金密码是多少？", "password"), ("en", "I need your password to verify the account.", "password"),
+        ("zh-hans", "您的资金密码是多少？", "password"),
+        ("en", "I need your password to verify the account.", "password"),
         ("en", "What is the 2FA code you just received?", "otp_code"),
         ("en", "Please send the verification code from your SMS here.", "otp_code"),
         ("en", "Read me the 6-digit Google Authenticator code.", "otp_code"),
@@ -258,13 +291,15 @@ def outbound() -> None:
         ("en", "Please install AnyDesk and send me the ID.", "remote_access"),
         ("en", "Download TeamViewer so I can fix it remotely.", "remote_access"),
         ("en", "Let's use remote desktop to solve this faster.", "remote_access"),
-        ("zh-hans", "请下载向日葵，我远程帮你操作。", "remote_access"), ("zh-hans", "请安装ToDesk，把识别码发我。", "remote_access"),
+        ("zh-hans", "请下载向日葵，我远程帮你操作。", "remote_access"),
+        ("zh-hans", "请安装ToDesk，把识别码发我。", "remote_access"),
         ("en", "Can you share your screen with QuickSupport?", "remote_access"),
         ("en", "Send 0.1 BTC to verify your wallet.", "fund_transfer"),
         ("en", "To unlock your account, please transfer 500 USDT first.", "fund_transfer"),
         ("en", "Please deposit 0.05 ETH to activate withdrawals.", "fund_transfer"),
         ("en", "Transfer your funds to this safe wallet: {e}", "fund_transfer"),
-        ("zh-hans", "需要转账验证，请先转 0.05 BTC。", "fund_transfer"), ("zh-hans", "请支付解冻费 200 USDT。", "fund_transfer"),
+        ("zh-hans", "需要转账验证，请先转 0.05 BTC。", "fund_transfer"),
+        ("zh-hans", "请支付解冻费 200 USDT。", "fund_transfer"),
         ("zh-hans", "请把资产转到以下安全账户：{t}", "fund_transfer"),
         ("zh-hans", "先转一笔小额资金验证身份。", "fund_transfer"),
         ("en", "Pay 100 USDT to release your frozen funds.", "fund_transfer"),
@@ -276,15 +311,18 @@ def outbound() -> None:
         add("outbound", lang, kind, text.format(e=eth_address(), t=tron_address()), kinds)
     good = [
         ("en", "Never share your seed phrase with anyone, including us."),
-        ("en", "We will never ask for your password or 2FA code."), ("en", "Please send the TxID of the deposit."),
+        ("en", "We will never ask for your password or 2FA code."),
+        ("en", "Please send the TxID of the deposit."),
         ("en", "If anyone asks you to install AnyDesk, it's a scam."),
         ("en", "Please enter the 2FA code in the app to confirm the withdrawal."),
         ("en", "You can reset your password from the login page."),
         ("en", "Please send us a screenshot of the deposit page."),
         ("en", "To verify the 0.1 BTC deposit, please send the TxID."),
         ("en", "Move your funds to a new wallet that only you control."),
-        ("en", "Please make sure you use the correct network when you send USDT."), ("en", "What is your UID?"),
-        ("en", "Please change your password and enable 2FA."), ("en", "Your verification code expires in 10 minutes."),
+        ("en", "Please make sure you use the correct network when you send USDT."),
+        ("en", "What is your UID?"),
+        ("en", "Please change your password and enable 2FA."),
+        ("en", "Your verification code expires in 10 minutes."),
         ("en", "Kefu staff will never ask you to transfer funds to verify your account."),
         ("en", "Do not give your private key to anyone who contacts you."),
         ("en", "Could you share the withdrawal ID and the destination address?"),
@@ -305,12 +343,21 @@ def outbound() -> None:
         ("zh-hans", "请勿向任何人透露助记词或私钥。"), ("zh-hans", "客服不会向您索要密码或验证码。"),
         ("zh-hans", "请提供充值的交易哈希(TxID)。"), ("zh-hans", "请在App中输入谷歌验证码完成提现。"),
         ("zh-hans", "请打开App，在安全中心开启谷歌验证。"), ("zh-hans", "如果有人让您安装向日葵，那是诈骗。"),
-        ("zh-hans", "我们绝不会要求您转账验证。"), ("zh-hans", "您可以在登录页面重置密码。"), ("zh-hans", "请发送充值页面的截图。"),
+        ("zh-hans", "我们绝不会要求您转账验证。"),
+        ("zh-hans", "您可以在登录页面重置密码。"),
+        ("zh-hans", "请发送充值页面的截图。"),
         ("zh-hans", "请告诉我您的UID和订单号。"), ("zh-hans", "您的充值已经到账，请查收。"),
-        ("zh-hans", "请把资产转移到只有您自己掌控的新钱包。"), ("zh-hans", "提现需要验证身份，请在App内完成人脸识别。"),
-        ("zh-hans", "请确认您选择的网络是TRC20。"), ("zh-hans", "已为您升级到安全团队处理。"), ("zh-hans", "请提供提现记录的截图。"),
-        ("zh-hans", "千万不要把私钥发给任何人。"), ("zh-hans", "冒充客服索要验证码的都是骗子。"), ("zh-hans", "请修改密码并开启二次验证。"),
-        ("zh-hans", "您的账户已按要求冻结。"), ("zh-hans", "请问您转账的金额和网络是什么？"), ("zh-hans", "这笔 0.1 BTC 的充值需要6个区块确认。"),
+        ("zh-hans", "请把资产转移到只有您自己掌控的新钱包。"),
+        ("zh-hans", "提现需要验证身份，请在App内完成人脸识别。"),
+        ("zh-hans", "请确认您选择的网络是TRC20。"),
+        ("zh-hans", "已为您升级到安全团队处理。"),
+        ("zh-hans", "请提供提现记录的截图。"),
+        ("zh-hans", "千万不要把私钥发给任何人。"),
+        ("zh-hans", "冒充客服索要验证码的都是骗子。"),
+        ("zh-hans", "请修改密码并开启二次验证。"),
+        ("zh-hans", "您的账户已按要求冻结。"),
+        ("zh-hans", "请问您转账的金额和网络是什么？"),
+        ("zh-hans", "这笔 0.1 BTC 的充值需要6个区块确认。"),
         ("zh-hans", "请不要把验证码告诉任何人，包括客服。"), ("zh-hans", "如需帮助，请通过官方渠道联系我们。"),
     ]
     for lang, text in good:

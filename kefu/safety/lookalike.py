@@ -218,10 +218,10 @@ def _userinfo_trick(raw: str, officials: list[Official]) -> Verdict | None:
     if decoy and _check_domain(decoy, officials).verdict != UNKNOWN:
         real = _host_of(match.group(2))
         if real and _check_domain(real, officials).verdict != OFFICIAL:
-            return Verdict(IMPERSONATION, DOMAIN, real, [o.value for o in officials if o.kind == DOMAIN
-                                                         and (decoy == o.value or decoy.endswith("." + o.value)
-                                                              or _similar(registrable(decoy)[0], registrable(o.value)[0]))],
-                           "official name before @ in the link")
+            imitated = [o.value for o in officials if o.kind == DOMAIN
+                        and (decoy == o.value or decoy.endswith("." + o.value)
+                             or _similar(registrable(decoy)[0], registrable(o.value)[0]))]
+            return Verdict(IMPERSONATION, DOMAIN, real, imitated, "official name before @ in the link")
     return None
 
 

@@ -10,7 +10,13 @@ import pytest
 from mnemonic import Mnemonic
 
 from kefu.safety import detectors, lookalike, outbound
-from kefu.safety.keys import b58check_encode, is_extended_private_key, is_wif, mnemonic_checksum_ok, mnemonic_from_entropy
+from kefu.safety.keys import (
+    b58check_encode,
+    is_extended_private_key,
+    is_wif,
+    mnemonic_checksum_ok,
+    mnemonic_from_entropy,
+)
 
 ENTROPY = hashlib.sha256(b"kefu-test").digest()
 EN12 = mnemonic_from_entropy(ENTROPY[:16], "english")
@@ -40,7 +46,8 @@ def test_generated_mnemonics_pass_the_checksum_and_altered_ones_fail():
 
 @pytest.mark.parametrize("text", [
     " ".join(EN12), "my seed: " + ", ".join(EN24), "\n".join(f"{i}. {w}" for i, w in enumerate(EN12, 1)),
-    "助记词：" + " ".join(ZH12), "我的助记词是" + "".join(ZH12), "\n".join(f"{i}) {w}" for i, w in enumerate(ZH12, 1)),
+    "助记词：" + " ".join(ZH12), "我的助记词是" + "".join(ZH12),
+    "\n".join(f"{i}) {w}" for i, w in enumerate(ZH12, 1)),
 ])
 def test_checksum_valid_seed_phrases_are_found_in_both_languages(text):
     findings = detectors.find_seed_phrases(text)
@@ -80,7 +87,8 @@ def test_private_key_formats():
     HEX, f"0x{HEX}", f"txid {HEX}", f"交易哈希 0x{HEX}", f"https://etherscan.io/tx/0x{HEX}",
     f"my private key is safe, the deposit tx hash is {HEX}", "0x52908400098527886E0F7030069857D2E4169EE7",
     "TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "order 202405120001234",
-    "UID 12345678", "I sent 0.5 BTC", "xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8",
+    "UID 12345678", "I sent 0.5 BTC", "xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8"
+    "YtGqsefD265TMg7usUDFdp6W1EGMcet8",
 ])
 def test_near_misses_are_not_secrets(text):
     assert kinds(text) == []

@@ -39,10 +39,12 @@ def all_text_in_database() -> str:
     return "\n".join(chunks)
 
 
-def test_redaction_through_services_warns_and_escalates(webchat_inbox, contact, django_capture_on_commit_callbacks):
+def test_redaction_through_services_warns_and_escalates(webchat_inbox, contact,
+                                                        django_capture_on_commit_callbacks):
     actor = services.Actor.for_customer(contact)
     with django_capture_on_commit_callbacks(execute=True):
-        conversation, _ = services.create_conversation(webchat_inbox, contact, actor, body="I lost my funds, here it is: " + SEED_EN)
+        conversation, _ = services.create_conversation(webchat_inbox, contact, actor,
+                                                       body="I lost my funds, here it is: " + SEED_EN)
     conversation.refresh_from_db()
     first, reply = list(conversation.messages.order_by("seq"))[:2]
     assert SEED_EN.split()[0] not in first.body and "[redacted: seed phrase]" in first.body

@@ -1,6 +1,9 @@
 """Precision and recall of the safety guards on the labelled set (bench/data/safety_labelled.jsonl).
 
-    .venv/bin/python bench/safety_guards.py [--errors]
+    .venv/bin/python bench/safety_guards.py [--errors] [--heldout]
+
+--heldout scores bench/data/safety_heldout.jsonl instead: 66 messages written after the rules were
+tuned on the labelled set and never used for tuning (the honest figure for unseen phrasing).
 
 Inbound guard: kefu.safety.detectors.secret_kinds; outbound guard: kefu.safety.outbound.request_kinds.
 Counts are per (message, kind): a message labelled with a kind and reported with it is a true positive.
@@ -19,12 +22,13 @@ from kefu.safety.detectors import secret_kinds
 from kefu.safety.outbound import request_kinds
 
 DATA = Path(__file__).resolve().parent / "data" / "safety_labelled.jsonl"
+HELDOUT = Path(__file__).resolve().parent / "data" / "safety_heldout.jsonl"
 GUARDS = {"inbound": secret_kinds, "outbound": request_kinds}
 STRICT_GROUPS = ("near_miss:txid", "near_miss:address", "near_miss:order_id")
 
 
-def load() -> list[dict]:
-    return [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+def load(path: Path = DATA) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def score(records: list[dict], detect) -> tuple[Counter, Counter, Counter, list]:
@@ -79,8 +83,9 @@ def report(guard: str, records: list[dict], show_errors: bool) -> int:
 
 
 def main() -> int:
-    records = load()
-    print(f"labelled set: {len(records)} messages in {DATA.name}")
+    path = HELDOUT if "--heldout" in sys.argv else DATA
+    records = load(path)
+    print(f"labelled set: {len(records)} messages in {path.name}")
     strict = 0
     for guard in GUARDS:
         strict += report(guard, [r for r in records if r["guard"] == guard], "--errors" in sys.argv)

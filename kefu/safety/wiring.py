@@ -61,3 +61,19 @@ def connect() -> None:
     request_finished.connect(_flush_blocked, dispatch_uid="kefu.safety.flush_blocked")
     extensions.register_message_extra("safety/message_extra.html")
     extensions.register_console_nav(_("Blocked messages"), "safety:blocked", roles={"supervisor", "admin"})
+    extensions.register_widget_plugin("safety/widget-safety.js")
+    extensions.register_widget_strings(widget_strings)
+
+
+def widget_strings(language: str) -> dict[str, str]:
+    """Texts of the safety widget plug-in, in the widget's language."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(language):
+        return {
+            "safety.redacted": gettext("We removed a secret from this message for your safety. "
+                                       "Support never needs it."),
+            "safety.lookalike": gettext("Warning: {host} is not ours; it imitates {real}."),
+            "safety.verify": gettext("Is this official? Check a link or account"),
+        }

@@ -33,3 +33,14 @@ def test_demo_loads_once_and_the_console_shows_the_flags(client):
     assert "lantlng.example" in html
     nav = client.get("/console/").content.decode()
     assert "/console/safety/blocked/" in nav
+
+
+def test_widget_plugin_and_strings_are_served(client, webchat_inbox):
+    script = client.get("/widget.js").content.decode()
+    assert "kefu-safety-note" in script and script.index("kefu-safety-note") < script.index("KefuWidgetPlugins = {")
+    import json
+
+    session = client.post("/widget/api/session", json.dumps({"inbox": "test-web", "language": "zh-CN"}),
+                          content_type="application/json").json()
+    assert session["strings"]["safety.verify"] == "这是官方渠道吗？查验链接或账号"
+    assert "{host}" in session["strings"]["safety.lookalike"]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kefu.core.errors import KefuError
+from kefu.core.i18n import normalize_language
 from kefu.safety import official
 from kefu.safety.models import BlockedMessage
 
@@ -19,6 +22,10 @@ BLOCKED_PAGE = 200
 @require_http_methods(["GET", "POST"])
 def verify_page(request: HttpRequest) -> HttpResponse:
     """Is this official? A customer enters a link, email, phone number or handle and gets the verdict."""
+    # Links from the widget or a Chinese page say which language to show, unless the visitor chose one.
+    if request.GET.get("lang") and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(normalize_language(request.GET["lang"]))
+        request.LANGUAGE_CODE = translation.get_language()
     value = (request.POST.get("value") if request.method == "POST" else request.GET.get("value")) or ""
     context: dict = {"value": value}
     if request.method == "POST" and request.POST.get("action") == "report":

@@ -89,3 +89,8 @@ def test_supervisor_lists_blocked_messages_through_the_api(agent_api, conversati
     listed = ApiClient(raw).get("/safety/blocked-messages").json()
     assert listed[0]["kinds"] == ["remote_access"] and listed[0]["conversation_id"] == conversation.pk
     assert agent_api.get("/safety/blocked-messages").status_code == 403
+
+
+def test_verify_page_takes_the_language_from_the_link(client, registry):
+    html = client.get("/verify", {"value": "@kefu_support", "lang": "zh-CN"}).content.decode()
+    assert "官方渠道" in html and 'data-verdict="official"' in html

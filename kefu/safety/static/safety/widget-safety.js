@@ -19,10 +19,13 @@
   var slots = api.slots();
   if (slots.actions) {
     var link = api.el("a", {className: "kefu-safety-verify", text: api.t("safety.verify")});
-    link.href = api.base + "/verify";
+    link.href = api.base + "/verify?lang=" + encodeURIComponent(api.state().language || "en");
     link.target = "_blank";
     link.rel = "noopener";
     slots.actions.appendChild(link);
-    api.on("language", function () { link.textContent = api.t("safety.verify"); });
+    api.on("language", function () {
+      link.textContent = api.t("safety.verify");
+      link.href = api.base + "/verify?lang=" + encodeURIComponent(api.state().language || "en");
+    });
   }
 });

@@ -13,10 +13,11 @@ from kefu.conversations.taxonomy import AuthorType
 from kefu.safety import lookalike
 from kefu.safety.models import OfficialChannel
 
-# Attributes an inbox's channel configuration may carry (email and Telegram inboxes add them).
+# Keys of an inbox's channel settings (`Inbox.config`, or attributes) that name a public address of the
+# exchange: the email channel's "address"/"from_address", a Telegram bot's username.
 _INBOX_ATTRIBUTES = {
-    "email_address": lookalike.EMAIL, "address": lookalike.EMAIL, "from_email": lookalike.EMAIL,
-    "bot_username": lookalike.TELEGRAM, "telegram_username": lookalike.TELEGRAM, "username": lookalike.TELEGRAM,
+    "address": lookalike.EMAIL, "from_address": lookalike.EMAIL, "email_address": lookalike.EMAIL,
+    "bot_username": lookalike.TELEGRAM, "telegram_username": lookalike.TELEGRAM,
 }
 
 
@@ -35,8 +36,13 @@ def normalize_official(kind: str, value: str) -> str:
 def _from_inboxes() -> list[lookalike.Official]:
     from kefu.channels.models import Inbox
 
+    return channels_of_inboxes(Inbox.objects.filter(is_active=True))
+
+
+def channels_of_inboxes(inboxes) -> list[lookalike.Official]:
+    """The public addresses named in the inboxes' channel settings."""
     found = []
-    for inbox in Inbox.objects.filter(is_active=True):
+    for inbox in inboxes:
         config = getattr(inbox, "config", None) or {}
         for attribute, kind in _INBOX_ATTRIBUTES.items():
             value = getattr(inbox, attribute, None) or (config.get(attribute) if isinstance(config, dict) else None)

@@ -94,3 +94,15 @@ def test_supervisor_lists_blocked_messages_through_the_api(agent_api, conversati
 def test_verify_page_takes_the_language_from_the_link(client, registry):
     html = client.get("/verify", {"value": "@kefu_support", "lang": "zh-CN"}).content.decode()
     assert "官方渠道" in html and 'data-verdict="official"' in html
+
+
+def test_inbox_settings_feed_the_official_list(webchat_inbox):
+    from kefu.safety import lookalike, official
+
+    # Inbox.config (the channels app's settings) names the email inbox's address and the Telegram bot.
+    webchat_inbox.config = {"address": "Help@Kefu-Exchange.com", "bot_username": "kefu_help_bot"}
+    found = official.channels_of_inboxes([webchat_inbox])
+    assert lookalike.check("help@kefu-exchange.com", found).verdict == "official"
+    assert lookalike.check("https://kefu-exchange.com/", found).verdict == "official"
+    assert lookalike.check("@kefu_help_bot", found).verdict == "official"
+    assert lookalike.check("kefu-exchange.net", found).verdict == "impersonation"

@@ -138,6 +138,9 @@ _BYTE_ARRAY = re.compile(r"\[\s*(?:\d{1,3}\s*,\s*){63}\d{1,3}\s*\]")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _KEY_CONTEXT = re.compile(
     r"priv(?:ate)?[\s_-]*key|privkey|private|wif|keypair|私钥|秘钥|钱包密钥|导出的?密钥", re.IGNORECASE)
+# A 64-byte base58 string is a Solana secret key or a transaction signature; "key" is enough to tell.
+_B58_KEY_CONTEXT = re.compile(r"\bkey\b|secret|私钥|密钥|秘钥|keypair|phantom|solflare", re.IGNORECASE)
+_B58_SIG_CONTEXT = re.compile(r"signature|\bsig\b|tx|transaction|签名|交易|哈希|hash", re.IGNORECASE)
 _TX_CONTEXT = re.compile(
     r"tx[\s_-]*(?:id|hash)?|txn|transaction|hash|交易|哈希|区块|explorer|浏览器|block|充值|提现|deposit|withdraw",
     re.IGNORECASE)
@@ -160,6 +163,12 @@ def key_context_before(text: str, start: int) -> bool:
     return key_at >= 0 and key_at > _last_end(_TX_CONTEXT, window)
 
 
+def _b58_key_context(text: str, start: int) -> bool:
+    window = text[max(0, start - CONTEXT_WINDOW):start]
+    key_at = _last_end(_B58_KEY_CONTEXT, window)
+    return key_at >= 0 and key_at > _last_end(_B58_SIG_CONTEXT, window)
+
+
 def find_private_keys(text: str) -> list[Finding]:
     """Private keys: WIF and extended private keys (checksum-valid), hex or base58 keys named as keys."""
     found = []
@@ -174,7 +183,7 @@ def find_private_keys(text: str) -> list[Finding]:
             found.append(Finding(PRIVATE_KEY, m.start(), m.end(), "hex"))
     for m in _B58_64.finditer(text):
         raw = b58decode(m.group())
-        if raw is not None and len(raw) == 64 and not _in_url(text, m.start()) and key_context_before(text, m.start()):
+        if raw is not None and len(raw) == 64 and not _in_url(text, m.start()) and _b58_key_context(text, m.start()):
             found.append(Finding(PRIVATE_KEY, m.start(), m.end(), "base58"))
     for m in _BYTE_ARRAY.finditer(text):
         if all(int(n) < 256 for n in re.findall(r"\d+", m.group())):
@@ -214,6 +223,9 @@ _OTP_CONTEXT = re.compile(
     r"验证码|谷歌验证|动态码|动态口令|安全码|短信码|二次验证|身份验证器|校验码", re.IGNORECASE)
 _OTP_VALUE = re.compile(r"(?<![\d.,:/-])\d{3}[ -]?\d{3}(?![\d.,:/-]?\d)")
 _OTP_WINDOW = 25
+# "the 2FA reset ticket number is 552190": the number belongs to something else.
+_OTHER_NUMBER = re.compile(r"ticket|case|order|request|reference|\bref\b|\bid\b|uid|工单|单号|订单|编号|案件",
+                           re.IGNORECASE)
 
 
 def find_otp_codes(text: str) -> list[Finding]:
@@ -221,14 +233,16 @@ def find_otp_codes(text: str) -> list[Finding]:
     found = []
     for ctx in _OTP_CONTEXT.finditer(text):
         value = _OTP_VALUE.search(text, ctx.end(), ctx.end() + _OTP_WINDOW + 7)
-        if value is not None and _connector_ok(text[ctx.end():value.start()]):
+        gap = text[ctx.end():value.start()] if value is not None else ""
+        if value is not None and _connector_ok(gap) and not _OTHER_NUMBER.search(gap):
             found.append(Finding(OTP_CODE, value.start(), value.end(), "context"))
     return found
 
 
 # --- passwords ------------------------------------------------------------------------------------
 _PASSWORD_EN = re.compile(
-    r"\b(?:password|passcode|passwd|pwd|pass\s*word|pin)\b\s*(?:is|was|:|=|-|->)?\s*", re.IGNORECASE)
+    r"\b(?:password|passcode|passwd|pwd|pass\s*word|pin)\b\s*(?:is|was|:|=|-|->)?\s*"
+    r"|\bpass\s*(?:is|was|:|=)\s*", re.IGNORECASE)
 _PASSWORD_ZH = re.compile(r"密码\s*(?:是|为|:|：|=|就是)?\s*")
 _QUOTED = re.compile(r"[\"'“‘「]([^\"'”’」\s]{4,64})[\"'”’」]")
 _VALUE = re.compile(r"[!-~]{4,64}")

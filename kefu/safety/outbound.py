@@ -43,6 +43,7 @@ _OBJECTS = {
         r"2\s*fa(?:\s*code)?|two[\s-]*factor(?:\s*code)?|authenticator(?:\s*code)?|google\s*auth\w*(?:\s*code)?|"
         r"\botp\b|one[\s-]*time\s*(?:code|password)|verification\s*code|sms\s*code|security\s*code|"
         r"email\s*code|(?:code|codes)\s+(?:you|that\s+you)\s+(?:received|got|get)|"
+        r"(?:six|6)[\s-]*digit\s*code|code\s+(?:we|i)\s+(?:just\s+)?(?:sent|texted|emailed)|"
         r"验证码|谷歌验证|动态码|动态口令|短信码|安全码|收到的码", _I),
 }
 _REMOTE_TOOLS = re.compile(
@@ -89,6 +90,10 @@ _SAFE_ACCOUNT = re.compile(
     r"[^.?!。]{0,30}\bto\s*(?:this|our|the\s*following|the\s*below|a\s*safe|a\s*secure|my|a\s*protected)\b"
     rf"|\b(?:send|transfer|move|deposit)\b[^.?!。]{{0,60}}\bto\b[^.?!。]{{0,20}}{_ADDRESS}"
     rf"|(?:转|打|充)(?:到|入|至)[^。！？]{{0,20}}{_ADDRESS}", _I)
+# "A refundable deposit of 50 USDT is needed to unfreeze…", "a fee of 100 USDT to release…"
+_FEE_FOR_RELEASE = re.compile(
+    rf"\b(?:deposit|fee|payment|guarantee|security\s*deposit|tax)\s+of\s+{_AMOUNT}", _I)
+_DEMAND = re.compile(r"\b(?:need(?:ed|s)?|required?|must|have\s*to|pay|send|transfer|make)\b", _I)
 _TRANSFER_ZH = re.compile(
     r"转账验证|打款验证|验证转账|转一笔|打一笔|先转|先充|验证金|解冻费|解冻金|激活费|保证金|手续费才能|"
     r"(?:转|打|充)(?:到|入|至)?(?:这个|以下|指定|我们的|安全)(?:的)?(?:地址|账户|账号|钱包)|安全账户|"
@@ -125,11 +130,14 @@ def _object_requests(sentence: str, offset: int) -> list[Request]:
 
 def _transfer_requests(sentence: str, offset: int) -> list[Request]:
     calm = _CALM.sub(lambda m: " " * len(m.group()), sentence)
-    for pattern, needs_purpose in ((_TRANSFER_EN, True), (_SAFE_ACCOUNT, False), (_TRANSFER_ZH, False)):
+    for pattern, needs_purpose in ((_TRANSFER_EN, True), (_FEE_FOR_RELEASE, True), (_SAFE_ACCOUNT, False),
+                                   (_TRANSFER_ZH, False)):
         m = pattern.search(calm)
         if m is None or _NEGATION.search(calm[:m.start()]):
             continue
         if needs_purpose and not _PURPOSE.search(calm):
+            continue
+        if pattern is _FEE_FOR_RELEASE and not _DEMAND.search(calm):
             continue
         return [Request(FUND_TRANSFER, offset + m.start(), offset + m.end())]
     return []

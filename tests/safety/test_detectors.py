@@ -101,12 +101,31 @@ def test_api_secrets_otp_and_passwords_in_context():
     assert kinds("谷歌验证码654321") == ["otp_code"]
     assert kinds("my password is Hunter2!") == ["password"]
     assert kinds("密码是abc12345") == ["password"]
+    assert kinds("pass is 'lambo2moon' btw") == ["password"]
     for text in ("I never got the 2FA code", "my password is wrong", "密码忘了", "API key settings page",
-                 "verification code expired at 10:45", "promo code 123456"):
+                 "verification code expired at 10:45", "promo code 123456", "the 2FA reset ticket number is 552190",
+                 "验证码问题的工单号 552190"):
         assert kinds(text) == [], text
 
 
+def test_solana_secret_key_named_key_but_not_a_transaction_signature():
+    from kefu.safety.keys import BASE58_ALPHABET
+
+    number, encoded = int.from_bytes(bytes(range(7, 71)), "big"), ""
+    while number:
+        number, rem = divmod(number, 58)
+        encoded = BASE58_ALPHABET[rem] + encoded
+    assert kinds(f"exported from phantom, key: {encoded}") == ["private_key"]
+    assert kinds(f"transaction signature {encoded}") == []
+    assert kinds(encoded) == []
+
+
 def test_outbound_requests_are_found_and_warnings_are_not():
+    assert outbound.request_kinds("Kindly share the six digit code we just texted you.") == ["otp_code"]
+    assert outbound.request_kinds("A refundable deposit of 50 USDT is needed to unfreeze your withdrawal.") == [
+        "fund_transfer"]
+    assert outbound.request_kinds("The deposit of 50 USDT was credited after we unfroze your account.") == []
+    assert outbound.request_kinds("Your deposit of 50 USDT is under verification.") == []
     assert outbound.request_kinds("Please send me your seed phrase.") == ["seed_phrase"]
     assert outbound.request_kinds("请把验证码发给我") == ["otp_code"]
     assert outbound.request_kinds("Install AnyDesk and give me the ID") == ["remote_access"]

@@ -1,9 +1,10 @@
 """Precision and recall of the safety guards on the labelled set (bench/data/safety_labelled.jsonl).
 
-    .venv/bin/python bench/safety_guards.py [--errors] [--heldout]
+    .venv/bin/python bench/safety_guards.py [--errors] [--heldout | --heldout2]
 
---heldout scores bench/data/safety_heldout.jsonl instead: 66 messages written after the rules were
-tuned on the labelled set and never used for tuning (the honest figure for unseen phrasing).
+--heldout scores bench/data/safety_heldout.jsonl (66 messages written after the rules were tuned on the
+labelled set; scored once, then used to generalise the rules), --heldout2 bench/data/safety_heldout2.jsonl
+(50 messages written after that, never used for tuning). See docs/safety.md.
 
 Inbound guard: kefu.safety.detectors.secret_kinds; outbound guard: kefu.safety.outbound.request_kinds.
 Counts are per (message, kind): a message labelled with a kind and reported with it is a true positive.
@@ -23,6 +24,7 @@ from kefu.safety.outbound import request_kinds
 
 DATA = Path(__file__).resolve().parent / "data" / "safety_labelled.jsonl"
 HELDOUT = Path(__file__).resolve().parent / "data" / "safety_heldout.jsonl"
+HELDOUT2 = Path(__file__).resolve().parent / "data" / "safety_heldout2.jsonl"
 GUARDS = {"inbound": secret_kinds, "outbound": request_kinds}
 STRICT_GROUPS = ("near_miss:txid", "near_miss:address", "near_miss:order_id")
 
@@ -83,7 +85,7 @@ def report(guard: str, records: list[dict], show_errors: bool) -> int:
 
 
 def main() -> int:
-    path = HELDOUT if "--heldout" in sys.argv else DATA
+    path = HELDOUT2 if "--heldout2" in sys.argv else HELDOUT if "--heldout" in sys.argv else DATA
     records = load(path)
     print(f"labelled set: {len(records)} messages in {path.name}")
     strict = 0

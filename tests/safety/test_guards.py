@@ -157,3 +157,25 @@ def test_lookalike_links_flag_customer_and_agent(conversation, contact, django_c
     assert message.meta["safety"]["lookalike_links"][0]["imitates"] == ["kefu-exchange.com"]
     warning = conversation.messages.order_by("-seq").first()
     assert warning.author_type == AuthorType.SYSTEM and "kefu-exchange.com" in warning.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_api_redacts_and_blocks_item_by_item(api):
+    from kefu.safety.services import flush_blocked_records
+
+    created = api.post("/conversations", {"contact": {"email": "batch@example.com"},
+                                          "message": {"body": "hello", "client_id": "b0"}}).json()
+    response = api.post("/messages/batch", {"messages": [
+        {"conversation_id": created["id"], "body": f"here: {SEED_EN}", "client_id": "b1", "author_type": "customer"},
+        {"conversation_id": created["id"], "body": "Please send me your seed phrase", "client_id": "b2"},
+        {"conversation_id": created["id"], "body": "Never share it with anyone.", "client_id": "b3"},
+    ]})
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [201, 422, 201]
+    assert results[1]["problem"]["code"] == "secret-request-blocked"
+    assert "[redacted: seed phrase]" in results[0]["message"]["body"]
+    flush_blocked_records()
+    assert BlockedMessage.objects.filter(kinds=["seed_phrase"]).count() == 1
+    assert SEED_EN not in all_text_in_database()
+    assert Conversation.objects.get(pk=created["id"]).team.slug == "security"

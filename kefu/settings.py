@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "kefu.api",
     "kefu.web",
     "kefu.webhooks",
+    "kefu.safety",
 ]
 
 MIDDLEWARE = [
@@ -241,3 +242,6 @@ KEFU_WEBHOOK_RETRY_SCHEDULE = [
 ]
 # Public base URL of kefu (e.g. https://support.example.com), to make attachment links absolute.
 KEFU_WEBHOOK_BASE_URL = env("KEFU_WEBHOOK_BASE_URL")
+# --- safety (issue 6) ---
+# Domains that are official besides the admin registry and the inboxes (comma-separated, e.g. "example.com").
+KEFU_OFFICIAL_DOMAINS = [d.strip() for d in env("KEFU_OFFICIAL_DOMAINS", "").split(",") if d.strip()]

@@ -15,5 +15,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kefu.exchange.urls")),
     path("", include("kefu.webhooks.urls")),
+    path("", include("kefu.safety.urls")),
     path("", include("kefu.web.urls")),
 ]

@@ -22,6 +22,7 @@ from kefu.api.resources import (
     patch_to_changes,
 )
 from kefu.api.webhooks import router as webhooks_router
+from kefu.api.safety import router as safety_router
 from kefu.channels.models import Inbox
 from kefu.contacts.models import Contact
 from kefu.contacts.services import find_or_create_contact, update_contact
@@ -295,3 +296,4 @@ from kefu.api.exchange import exchange_router, router as cases_router  # noqa: E
 api.add_router("/cases", cases_router)
 api.add_router("/exchange", exchange_router)
 api.add_router("/webhooks", webhooks_router)
+api.add_router("", safety_router)

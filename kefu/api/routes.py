@@ -21,8 +21,8 @@ from kefu.api.resources import (
     get_visible_conversation,
     patch_to_changes,
 )
-from kefu.api.webhooks import router as webhooks_router
 from kefu.api.safety import router as safety_router
+from kefu.api.webhooks import router as webhooks_router
 from kefu.channels.models import Inbox
 from kefu.contacts.models import Contact
 from kefu.contacts.services import find_or_create_contact, update_contact

@@ -44,6 +44,9 @@ class MessageDraft:
     language: str = ""
     inbox_: Inbox | None = None
     contact_: Contact | None = None
+    # The subject given with a new conversation's first message ("" when it is derived from the body);
+    # filters that rewrite the body should rewrite this too.
+    subject: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     # Called with the stored Message after commit (e.g. send the customer a safety notice).
     after_commit: list[Callable[[Message], None]] = field(default_factory=list)

@@ -303,11 +303,11 @@ def create_conversation(
     language = normalize_language(language or contact.language)
     draft = hooks.run_message_filters(hooks.MessageDraft(
         conversation=None, inbox_=inbox, contact_=contact, actor=actor, author_type=author_type, body=body,
-        language=language, meta=dict(meta or {}),
+        language=language, meta=dict(meta or {}), subject=subject.strip(),
     ))
     conversation = Conversation.objects.create(
         number=next_conversation_number(), inbox=inbox, contact=contact,
-        subject=subject.strip() or _subject_from(draft.body), language=language,
+        subject=draft.subject.strip()[:MAX_SUBJECT] or _subject_from(draft.body), language=language,
         category=category, priority=priority, team=inbox.default_team, last_message_at=timezone.now(),
     )
     _audit(conversation, actor, "created")

@@ -17,6 +17,10 @@ def inbound_guard(draft: hooks.MessageDraft) -> None:
     """Redact secrets before anything is stored; customers get a warning and seeds/keys go to security."""
     from kefu.safety import official, services
 
+    if draft.subject:
+        subject = services.redact(draft.subject, draft.language)
+        if subject.changed:
+            draft.subject = subject.text
     redaction = services.redact(draft.body, draft.language)
     if redaction.changed:
         draft.body = redaction.text

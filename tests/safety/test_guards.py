@@ -179,3 +179,11 @@ def test_batch_api_redacts_and_blocks_item_by_item(api):
     assert BlockedMessage.objects.filter(kinds=["seed_phrase"]).count() == 1
     assert SEED_EN not in all_text_in_database()
     assert Conversation.objects.get(pk=created["id"]).team.slug == "security"
+
+
+def test_a_given_subject_is_redacted_too(webchat_inbox, contact):
+    actor = services.Actor.for_customer(contact)
+    conversation, _ = services.create_conversation(webchat_inbox, contact, actor, subject="my seed: " + SEED_EN,
+                                                   body="please help, my wallet was emptied")
+    assert SEED_EN.split()[1] not in conversation.subject
+    assert "[已隐去：助记词]" in conversation.subject  # the contact writes in Chinese

@@ -7,3 +7,8 @@ class InboxesConfig(AppConfig):
     name = "kefu.channels"
     label = "inboxes"
     verbose_name = _("Inboxes and channels")
+
+    def ready(self) -> None:
+        from kefu.channels import outbound
+
+        outbound.connect()

@@ -14,8 +14,19 @@ def deliver_message(delivery_id: int) -> str:
 
 
 @task
-def send_telegram_greeting(inbox_id: int, chat_id: str, language: str) -> None:
-    """Answer /start in the user's language (retried by the task worker's caller on failure)."""
-    from kefu.channels.telegram import send_greeting
+def send_telegram_greeting(inbox_id: int, chat_id: str, language: str, attempt: int = 1) -> None:
+    """Answer /start in the user's language; retried with backoff while the Bot API is unreachable."""
+    from datetime import timedelta
 
-    send_greeting(inbox_id, chat_id, language)
+    from django.conf import settings
+    from django.utils import timezone
+
+    from kefu.channels.telegram import TelegramError, send_greeting
+
+    try:
+        send_greeting(inbox_id, chat_id, language)
+    except TelegramError as error:
+        if not error.retryable or attempt >= settings.KEFU_CHANNEL_MAX_ATTEMPTS:
+            raise
+        run_after = timezone.now() + timedelta(seconds=delivery.backoff_seconds(attempt))
+        send_telegram_greeting.using(run_after=run_after).enqueue(inbox_id, chat_id, language, attempt + 1)

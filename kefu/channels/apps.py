@@ -10,5 +10,7 @@ class InboxesConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.channels import outbound
+        from kefu.web import extensions
 
         outbound.connect()
+        extensions.register_message_extra("channels/delivery_status.html")

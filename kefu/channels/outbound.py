@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models.signals import post_save
-
 from kefu.channels.delivery import schedule_delivery
-from kefu.conversations.models import Message
+from kefu.conversations import hooks
+from kefu.conversations.models import Conversation, Message
 
 
-def on_message_created(message: Message) -> None:
+def on_message_created(conversation: Conversation, message: Message) -> None:
     """After a message is committed: queue its delivery when its channel sends messages out."""
+    if message.conversation_id == conversation.pk:
+        message.conversation = conversation
     schedule_delivery(message)
 
 
-def _after_save(sender, instance: Message, created: bool, **kwargs) -> None:
-    if created:
-        transaction.on_commit(lambda: on_message_created(instance))
-
-
 def connect() -> None:
-    post_save.connect(_after_save, sender=Message, dispatch_uid="kefu.channels.outbound")
+    hooks.on_message_created(on_message_created)

@@ -8,11 +8,16 @@ from __future__ import annotations
 import json
 import logging
 
-from django.http import HttpRequest, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from kefu.channels import delivery as delivery_services
 from kefu.channels import telegram, webhook
+from kefu.channels.models import Delivery
+from kefu.conversations import selectors
 from kefu.core.errors import InvalidInput, KefuError
 from kefu.core.problems import problem_from_error, problem_response
 
@@ -57,3 +62,18 @@ def webhook_events(request: HttpRequest, key: str) -> JsonResponse:
         if received.conversation else None,
         "message_id": received.message.pk if received.message else None,
     }, status=201 if received.created else 200)
+
+
+@login_required
+@require_POST
+def retry_delivery(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """The console's Retry button on a failed delivery; answers with the refreshed status line."""
+    found = Delivery.objects.select_related("message__conversation").filter(pk=delivery_id).first()
+    if found is None or selectors.get_visible(request.user, found.message.conversation_id) is None:
+        raise Http404("no such delivery")
+    try:
+        delivery_services.retry_delivery(found)
+    except KefuError as error:
+        return problem_from_error(error)
+    conversation = selectors.get_visible(request.user, found.message.conversation_id)
+    return render(request, "channels/delivery_status.html", {"message": found.message, "conversation": conversation})

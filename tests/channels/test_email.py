@@ -224,3 +224,51 @@ def test_internal_notes_and_customer_messages_are_not_sent(receiver, agent, work
     note, _ = post_message(conversation, Actor.for_agent(agent), "internal only", internal=True)
     assert not Delivery.objects.exists()
     assert note.pk
+
+
+def test_anti_phishing_code_on_top_of_text_and_html(receiver, sink, agent, worker):
+    send(receiver, customer_mail("Is this email from you?"))
+    conversation = Conversation.objects.get()
+    contact = conversation.contact
+    contact.anti_phishing_code = "TIGER-42"
+    contact.save()
+    post_message(conversation, Actor.for_agent(agent), "Yes, this is us.")
+    worker()
+    [out] = sink.wait_for(1)
+    text = out.get_body(("plain",)).get_content()
+    html = out.get_body(("html",)).get_content()
+    assert "TIGER-42" in text.split("Yes, this is us.")[0]  # above the reply, not in a footer
+    assert text.index("TIGER-42") < 120
+    assert "TIGER-42" in html.split("Yes, this is us.")[0]
+    assert "anti-phishing code" in text
+
+
+def test_anti_phishing_code_in_chinese_for_chinese_contacts(receiver, sink, agent, worker):
+    send(receiver, customer_mail("你好"))
+    conversation = Conversation.objects.get()
+    conversation.contact.anti_phishing_code = "老虎42"
+    conversation.contact.language = "zh-hans"
+    conversation.contact.save()
+    post_message(conversation, Actor.for_agent(agent), "您好，我们已收到。")
+    worker()
+    [out] = sink.wait_for(1)
+    text = out.get_body(("plain",)).get_content()
+    assert "您的防钓鱼码: 老虎42" in text
+
+
+def test_console_shows_failed_delivery_and_retry_button(receiver, agent, worker, client, settings):
+    settings.KEFU_CHANNEL_MAX_ATTEMPTS = 1
+    send(receiver, customer_mail("Help"))
+    conversation = Conversation.objects.get()
+    inbox = conversation.inbox
+    inbox.config = {**inbox.config, "smtp_port": free_port()}  # nothing listens there
+    inbox.save()
+    reply, _ = post_message(conversation, Actor.for_agent(agent), "Answer")
+    worker()
+    client.force_login(agent)
+    page = client.get(f"/console/c/{conversation.pk}/").content.decode()
+    assert 'data-status="failed"' in page and "Retry" in page
+    delivery = delivery_of(reply)
+    response = client.post(f"/channels/deliveries/{delivery.pk}/retry")
+    assert response.status_code == 200 and 'data-status="pending"' in response.content.decode()
+    assert client.post(f"/channels/deliveries/{delivery.pk}/retry").status_code == 409  # not failed now

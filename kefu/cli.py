@@ -57,6 +57,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.worker and settings.TASKS["default"]["BACKEND"].endswith("DatabaseBackend"):
         # Background tasks run beside the server; production may run `kefu worker` separately instead.
         worker = subprocess.Popen([sys.executable, "-m", "kefu.cli", "worker"], env=os.environ.copy())
+    smtpd = None
+    if os.environ.get("KEFU_SMTP_PORT"):
+        # The email channel's SMTP receiver (kefu/channels) runs beside the server when a port is set.
+        smtpd = subprocess.Popen([sys.executable, "-m", "kefu.cli", "smtpd"], env=os.environ.copy())
     try:
         uvicorn.run(
             "kefu.asgi:application", host=args.host, port=args.port, workers=args.workers,
@@ -64,6 +68,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             proxy_headers=True, ws_ping_interval=20, ws_ping_timeout=20, lifespan="off",
         )
     finally:
+        if smtpd is not None:
+            smtpd.terminate()
         if worker is not None:
             worker.send_signal(signal.SIGTERM)
             try:

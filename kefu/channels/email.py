@@ -76,15 +76,14 @@ def receive_email(inbox: Inbox, raw: bytes) -> Received:
 
     Auto-replies and bounces are recorded as ignored: no conversation, no answer, no mail loop."""
     parsed = parse_email(raw)
-    if InboundEvent.objects.filter(inbox=inbox, external_id=parsed.message_id[:255]).exists():
-        return receive(inbox, InboundMessage(parsed.message_id, IDENTITY, parsed.from_address))
     reason = parsed.auto_reason
     if not reason and not parsed.from_address:
         reason = "no-sender"
     if not reason and parsed.from_address in {inbox_address(inbox), str(inbox.setting("from_address", "")).lower()}:
         reason = "own-address"
     if reason:
-        record_ignored(inbox, parsed.message_id, reason)
+        if not record_ignored(inbox, parsed.message_id, reason):
+            return receive(inbox, InboundMessage(parsed.message_id, IDENTITY, parsed.from_address))
         log.info("inbox %s: ignored inbound email (%s)", inbox.pk, reason)
         return Received(None, None, False, reason)
     return receive(inbox, InboundMessage(

@@ -13,25 +13,34 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connection
 
 from kefu.channels.email import inbox_for_address, receive_email
 
 log = logging.getLogger(__name__)
 
 
+# The receiver keeps its database connection between emails (reconnecting costs more than storing an
+# email); after any error it drops it, so the next email starts on a fresh one.
+
 def _inbox_id_for(address: str) -> int | None:
-    close_old_connections()
-    inbox = inbox_for_address(address)
+    try:
+        inbox = inbox_for_address(address)
+    except Exception:
+        connection.close()
+        raise
     return inbox.pk if inbox else None
 
 
 def _store(inbox_ids: list[int], raw: bytes) -> None:
     from kefu.channels.models import Inbox
 
-    close_old_connections()
-    for inbox in Inbox.objects.filter(pk__in=inbox_ids):
-        receive_email(inbox, raw)
+    try:
+        for inbox in Inbox.objects.filter(pk__in=inbox_ids):
+            receive_email(inbox, raw)
+    except Exception:
+        connection.close()
+        raise
 
 
 class InboundMailHandler:

@@ -114,3 +114,17 @@ def test_admin_pages_of_the_channel_models(client, supervisor):
         assert client.get(url).status_code == 200, url
     assert f"/channels/telegram/{inbox.public_key}/webhook" in client.get(
         f"/admin/inboxes/inbox/{inbox.pk}/change/").content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_channels_are_loaded_once(team):
+    import io
+
+    from kefu.channels import demo
+    from kefu.conversations.models import Conversation
+
+    demo.load(io.StringIO())
+    demo.load(io.StringIO())
+    kinds = sorted(Conversation.objects.values_list("inbox__kind", flat=True))
+    assert kinds == ["email", "telegram", "webhook"]
+    assert Conversation.objects.get(inbox__kind="email").subject == "提币一直显示处理中"

@@ -89,6 +89,7 @@ def attempt_delivery(delivery_id: int) -> str:
     delivery.last_error = ""
     delivery.next_attempt_at = None
     delivery.save()
+    _announce(delivery)
     log.info("delivery %s (message %s) sent via %s after %s attempt(s)", delivery.pk, delivery.message_id,
              delivery.inbox.kind, delivery.attempts)
     return delivery.status
@@ -109,7 +110,22 @@ def _failed_attempt(delivery: Delivery, error: DeliveryError) -> str:
         delivery.save()
         if delivery.status == DeliveryStatus.PENDING:
             _enqueue(delivery.pk, delivery.next_attempt_at)
+        if delivery.status == DeliveryStatus.FAILED or delivery.attempts == 1:
+            _announce(delivery)
     return delivery.status
+
+
+def _announce(delivery: Delivery) -> None:
+    """Tell the consoles that show this conversation to redraw it: the message's delivery line changed."""
+    from kefu.conversations.events import agent_groups
+    from kefu.conversations.payloads import conversation_payload
+    from kefu.core.events import publish
+
+    conversation = delivery.message.conversation
+    publish(agent_groups(conversation), {
+        "type": "conversation.updated", "conversation": conversation_payload(conversation), "changed": ["delivery"],
+        "delivery": {"message_id": delivery.message_id, "status": delivery.status, "attempts": delivery.attempts},
+    })
 
 
 def retry_delivery(delivery: Delivery) -> Delivery:

@@ -139,7 +139,7 @@ def test_start_is_answered_in_the_users_language(tg_inbox, bot, worker):
     assert not Conversation.objects.exists()
 
 
-def test_bot_api_down_delays_reply_but_loses_nothing(tg_inbox, bot, agent, worker, fast_retries):
+def test_bot_api_down_delays_reply_but_loses_nothing(tg_inbox, bot, agent, worker, fast_retries, published):
     deliver(tg_inbox, text_update(1, 555001, "hello?"))
     conversation = Conversation.objects.get()
     bot.fail_status = 502
@@ -152,6 +152,9 @@ def test_bot_api_down_delays_reply_but_loses_nothing(tg_inbox, bot, agent, worke
     worker()
     assert bot.wait_for("sendMessage")[0][1]["text"] == "Sorry for the wait."
     assert delivery_of(reply).status == DeliveryStatus.SENT
+    # The console redraws the conversation when the delivery line changes (first failure, then sent).
+    changes = [e["delivery"] for e in published.of_type("conversation.updated") if e["changed"] == ["delivery"]]
+    assert [(c["status"], c["attempts"]) for c in changes] == [("pending", 1), ("sent", 2)]
 
 
 def test_blocked_bot_fails_permanently(tg_inbox, bot, agent, worker):

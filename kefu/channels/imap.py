@@ -12,8 +12,10 @@ import logging
 
 from django.conf import settings
 
+from kefu.channels.base import record_ignored
 from kefu.channels.email import receive_email
 from kefu.channels.models import Inbox, PollCursor
+from kefu.core.errors import KefuError
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +72,12 @@ def poll_mailbox(inbox: Inbox) -> int:
             raw = next((part[1] for part in data or [] if isinstance(part, tuple)), None)
             if status != "OK" or raw is None:
                 raise ImapError(f"cannot fetch UID {uid}")
-            if receive_email(inbox, raw).created:
-                stored += 1
+            try:
+                if receive_email(inbox, raw).created:
+                    stored += 1
+            except KefuError as error:
+                # Refused by kefu (e.g. a safety filter): remembered, so the mailbox does not stall on it.
+                record_ignored(inbox, f"imap:{validity}:{uid}", f"refused:{error.code}")
             client.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
             cursor.value = f"{validity}:{uid}"
             cursor.save(update_fields=["value", "updated_at"])

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 from kefu.channels.email import inbox_for_address, receive_email
+from kefu.core.errors import KefuError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ def _store(inbox_ids: list[int], raw: bytes) -> None:
     try:
         for inbox in Inbox.objects.filter(pk__in=inbox_ids):
             receive_email(inbox, raw)
+    except KefuError:
+        raise
     except Exception:
         connection.close()
         raise
@@ -62,6 +65,11 @@ class InboundMailHandler:
             raw = raw.encode("utf-8", errors="surrogateescape")
         try:
             await sync_to_async(_store)(getattr(envelope, "kefu_inbox_ids", []), raw)
+        except KefuError as error:
+            # kefu refuses this message (e.g. a safety filter): a permanent answer, so the sender
+            # gets a bounce that says why instead of retrying forever.
+            reason = error.detail.encode("ascii", "replace").decode()[:200].replace("\r", " ").replace("\n", " ")
+            return f"550 5.7.1 Message refused: {reason}"
         except Exception:
             log.exception("could not store an inbound email; the sender will retry")
             return "451 4.3.0 Temporary failure, please try again later"

@@ -28,7 +28,7 @@ from kefu.channels.base import (
 from kefu.channels.http import Unreachable, multipart, request
 from kefu.channels.models import ChannelKind, Delivery, InboundEvent, Inbox, PollCursor
 from kefu.contacts.models import ContactIdentity
-from kefu.core.errors import NotFound, Unauthorized
+from kefu.core.errors import KefuError, NotFound, Unauthorized
 from kefu.core.i18n import normalize_language
 
 log = logging.getLogger(__name__)
@@ -122,14 +122,23 @@ def handle_update(inbox: Inbox, update: dict) -> Received:
     text = str(message.get("text") or message.get("caption") or "")
     if text.strip().split(" ")[0].split("@")[0] == "/start":
         if record_ignored(inbox, external_id, "start-command"):
-            from kefu.channels.tasks import send_telegram_greeting
+            from kefu.channels.tasks import send_telegram_text
 
-            send_telegram_greeting.enqueue(inbox.pk, chat_id, language)
+            send_telegram_text.enqueue(inbox.pk, chat_id, greeting_text(inbox, language))
         return Received(None, None, False, "start-command")
-    return receive(inbox, InboundMessage(
+    inbound = InboundMessage(
         external_id=external_id, identity_kind=IDENTITY, identifier=chat_id, body=text,
         name=_display_name(user), language=language, attachments=_files(inbox, message),
-    ))
+    )
+    try:
+        return receive(inbox, inbound)
+    except KefuError as error:
+        # Refused by kefu (e.g. a safety filter): remembered, and the user is told why in the chat.
+        if record_ignored(inbox, external_id, f"refused:{error.code}"):
+            from kefu.channels.tasks import send_telegram_text
+
+            send_telegram_text.enqueue(inbox.pk, chat_id, error.detail)
+        return Received(None, None, False, "refused")
 
 
 def greeting_text(inbox: Inbox, language: str) -> str:
@@ -138,10 +147,10 @@ def greeting_text(inbox: Inbox, language: str) -> str:
             "Hello! Write your question here and our support team will answer you in this chat.")
 
 
-def send_greeting(inbox_id: int, chat_id: str, language: str) -> None:
-    """Answer /start; called by the send_telegram_greeting task."""
+def send_text(inbox_id: int, chat_id: str, text: str) -> None:
+    """Send a service text (the /start greeting, a refusal notice); called by the send_telegram_text task."""
     inbox = Inbox.objects.get(pk=inbox_id)
-    call(inbox, "sendMessage", {"chat_id": chat_id, "text": greeting_text(inbox, language)})
+    call(inbox, "sendMessage", {"chat_id": chat_id, "text": text})
 
 
 def check_webhook_secret(inbox: Inbox, given: str | None) -> None:

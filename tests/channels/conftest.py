@@ -53,3 +53,18 @@ def worker():
 
 def delivery_of(message) -> Delivery:
     return Delivery.objects.get(message=message)
+
+
+def _refuse_seed_phrases(draft) -> None:
+    from kefu.core.errors import InvalidInput
+
+    if draft.is_customer and "SEED PHRASE" in draft.body:
+        raise InvalidInput("Never send your seed phrase to anyone, support included.")
+
+
+@pytest.fixture
+def refusing_filter(monkeypatch):
+    """A message filter that refuses some customer messages, as the safety app's may."""
+    from kefu.conversations import hooks
+
+    monkeypatch.setattr(hooks, "_filters", [(10, "refuse", _refuse_seed_phrases)])

@@ -272,3 +272,10 @@ def test_console_shows_failed_delivery_and_retry_button(receiver, agent, worker,
     response = client.post(f"/channels/deliveries/{delivery.pk}/retry")
     assert response.status_code == 200 and 'data-status="pending"' in response.content.decode()
     assert client.post(f"/channels/deliveries/{delivery.pk}/retry").status_code == 409  # not failed now
+
+
+def test_refused_mail_bounces_with_the_reason(receiver, refusing_filter):
+    with pytest.raises(smtplib.SMTPDataError) as error:
+        send(receiver, customer_mail("my SEED PHRASE is apple banana"))
+    assert error.value.smtp_code == 550 and b"seed phrase" in error.value.smtp_error
+    assert not Conversation.objects.exists()

@@ -80,3 +80,11 @@ def test_wrong_password_is_a_readable_error_without_the_password(mailbox_inbox):
     with pytest.raises(ImapError) as error:
         poll_mailbox(mailbox_inbox)
     assert "cannot log in" in str(error.value) and "not-the-password" not in str(error.value)
+
+
+def test_refused_mail_does_not_stall_the_mailbox(mailbox_inbox, imap_server, refusing_filter):
+    deliver_to_mailbox(imap_server, "my SEED PHRASE is apple banana")
+    deliver_to_mailbox(imap_server, "a normal question")
+    assert poll_mailbox(mailbox_inbox) == 1
+    assert Message.objects.get().body == "a normal question"
+    assert poll_mailbox(mailbox_inbox) == 0

@@ -181,3 +181,13 @@ def test_set_webhook_sends_url_and_secret(tg_inbox, bot):
     url = telegram.set_webhook(tg_inbox, "https://support.exchange.test/")
     assert url == f"https://support.exchange.test/channels/telegram/{tg_inbox.public_key}/webhook"
     assert bot.webhook["url"] == url and bot.webhook["secret_token"] == SECRET
+
+
+def test_refused_message_is_explained_in_the_chat_and_not_retried(tg_inbox, bot, worker, refusing_filter):
+    update = text_update(50, 555001, "my SEED PHRASE is apple banana")
+    assert deliver(tg_inbox, update).status_code == 200
+    assert deliver(tg_inbox, update).status_code == 200
+    worker()
+    [(_m, params, _f)] = bot.wait_for("sendMessage")
+    assert "seed phrase" in params["text"]
+    assert not Message.objects.exists()

@@ -168,3 +168,9 @@ def test_bridges_keep_their_users_apart(app_inbox):
     post_event(app_inbox, {**event(user_id="42"), "source": "x"})
     assert Conversation.objects.count() == 2
     assert Contact.objects.count() == 2
+
+
+def test_refused_event_gets_a_problem_and_can_be_sent_again(app_inbox, refusing_filter):
+    response = post_event(app_inbox, event("my SEED PHRASE is apple banana"), event_id="evt-r")
+    assert response.status_code == 422 and "seed phrase" in response.json()["detail"]
+    assert post_event(app_inbox, event("fixed text"), event_id="evt-r").status_code == 201

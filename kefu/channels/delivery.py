@@ -142,9 +142,3 @@ def retry_delivery(delivery: Delivery) -> Delivery:
         delivery.save()
         _enqueue(delivery.pk, None)
     return delivery
-
-
-def deliver_due_now() -> int:
-    """Attempt every pending delivery whose time has come (used by tests and `kefu channels flush`)."""
-    due = Delivery.objects.filter(status=DeliveryStatus.PENDING).exclude(next_attempt_at__gt=timezone.now())
-    return sum(1 for pk in list(due.values_list("pk", flat=True)) if attempt_delivery(pk) == DeliveryStatus.SENT)

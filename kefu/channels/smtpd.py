@@ -6,6 +6,7 @@ mail kefu could not store: nothing accepted is lost. Unknown recipients get "550
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 
@@ -85,6 +86,18 @@ class SmtpReceiver(Controller):
             port=port if port is not None else settings.KEFU_SMTP_LISTEN_PORT or 2525,
             data_size_limit=settings.KEFU_SMTP_MAX_BYTES, decode_data=False, ident="kefu ESMTP",
         )
+
+    def stop(self, no_assert: bool = False) -> None:
+        # Close the database connection of the thread that stored the emails before the loop goes away.
+        if self.loop.is_running():
+            from django.db import connections
+
+            future = asyncio.run_coroutine_threadsafe(sync_to_async(connections.close_all)(), self.loop)
+            try:
+                future.result(timeout=10)
+            except Exception:
+                log.warning("could not close the SMTP receiver's database connection")
+        super().stop(no_assert=no_assert)
 
 
 def run_forever(host: str | None = None, port: int | None = None, ready: threading.Event | None = None) -> None:

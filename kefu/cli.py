@@ -57,6 +57,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.worker and settings.TASKS["default"]["BACKEND"].endswith("DatabaseBackend"):
         # Background tasks run beside the server; production may run `kefu worker` separately instead.
         worker = subprocess.Popen([sys.executable, "-m", "kefu.cli", "worker"], env=os.environ.copy())
+    smtpd = None
+    if os.environ.get("KEFU_SMTP_PORT"):
+        # The email channel's SMTP receiver (kefu/channels) runs beside the server when a port is set.
+        smtpd = subprocess.Popen([sys.executable, "-m", "kefu.cli", "smtpd"], env=os.environ.copy())
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit here lets the
+    # `finally` below stop the helper processes instead of leaving them running.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
     try:
         uvicorn.run(
             "kefu.asgi:application", host=args.host, port=args.port, workers=args.workers,
@@ -64,6 +71,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             proxy_headers=True, ws_ping_interval=20, ws_ping_timeout=20, lifespan="off",
         )
     finally:
+        if smtpd is not None:
+            smtpd.terminate()
+            try:
+                smtpd.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                smtpd.kill()
         if worker is not None:
             worker.send_signal(signal.SIGTERM)
             try:

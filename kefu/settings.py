@@ -214,6 +214,28 @@ LOGGING = {
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
 
+# --- channels: email, Telegram, signed webhook (issue 4) -----------------------------------
+# Inbound SMTP receiver (`kefu smtpd`; `kefu serve` starts it too when KEFU_SMTP_PORT is set).
+KEFU_SMTP_LISTEN_HOST = env("KEFU_SMTP_LISTEN_HOST", "127.0.0.1")
+KEFU_SMTP_LISTEN_PORT = env_int("KEFU_SMTP_PORT", 0)
+KEFU_SMTP_MAX_BYTES = env_int("KEFU_SMTP_MAX_BYTES", 30 * 1024 * 1024)
+# Outbound SMTP defaults (each email inbox may override them in its settings).
+KEFU_SMTP_HOST = env("KEFU_SMTP_OUT_HOST")
+KEFU_SMTP_PORT_OUT = env_int("KEFU_SMTP_OUT_PORT", 25)
+KEFU_SMTP_USER = env("KEFU_SMTP_OUT_USER")
+KEFU_SMTP_PASSWORD = env("KEFU_SMTP_OUT_PASSWORD")
+KEFU_SMTP_STARTTLS = env_bool("KEFU_SMTP_OUT_STARTTLS", False)
+KEFU_SMTP_SSL = env_bool("KEFU_SMTP_OUT_SSL", False)
+KEFU_SMTP_FROM = env("KEFU_SMTP_FROM", "")
+KEFU_SMTP_FROM_NAME = env("KEFU_SMTP_FROM_NAME", "Support")
+KEFU_TELEGRAM_API_BASE = env("KEFU_TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/")
+# Outbound sends: attempts before a delivery is marked failed, and the exponential backoff between them.
+KEFU_CHANNEL_MAX_ATTEMPTS = env_int("KEFU_CHANNEL_MAX_ATTEMPTS", 10)
+KEFU_CHANNEL_RETRY_BASE_SECONDS = float(env("KEFU_CHANNEL_RETRY_BASE_SECONDS", "10"))
+KEFU_CHANNEL_RETRY_MAX_SECONDS = float(env("KEFU_CHANNEL_RETRY_MAX_SECONDS", "3600"))
+KEFU_CHANNEL_HTTP_TIMEOUT = float(env("KEFU_CHANNEL_HTTP_TIMEOUT", "20"))
+# Signed webhook channel: requests whose timestamp is further than this from now are refused.
+KEFU_WEBHOOK_TOLERANCE_SECONDS = env_int("KEFU_WEBHOOK_TOLERANCE_SECONDS", 300)
 # --- exchange integration, cases, freeze (issue 6) ---
 INSTALLED_APPS += ["kefu.exchange"]
 # The exchange's kefu endpoints (docs/exchange.md); requests are signed with HMAC-SHA256 of the secret.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("files/<str:signed>/<str:filename>", web_views.attachment_download, name="attachment-download"),
     path("widget/", include("kefu.web.widget_urls")),
+    path("channels/", include("kefu.channels.urls")),
     path("widget.js", web_views.widget_script, name="widget-script"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kefu.exchange.urls")),

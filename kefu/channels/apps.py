@@ -7,3 +7,10 @@ class InboxesConfig(AppConfig):
     name = "kefu.channels"
     label = "inboxes"
     verbose_name = _("Inboxes and channels")
+
+    def ready(self) -> None:
+        from kefu.channels import outbound
+        from kefu.web import extensions
+
+        outbound.connect()
+        extensions.register_message_extra("channels/delivery_status.html")

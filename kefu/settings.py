@@ -246,14 +246,16 @@ KEFU_EXCHANGE_TIMEOUT = float(env("KEFU_EXCHANGE_TIMEOUT", "5"))
 KEFU_EXPLORERS = env("KEFU_EXPLORERS")
 # Where customers reach kefu (links in emails), and how mail leaves (the email channel may set these too).
 KEFU_PUBLIC_URL = env("KEFU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
-if "EMAIL_HOST" not in globals():
-    EMAIL_HOST = env("KEFU_SMTP_HOST", "localhost")
-    EMAIL_PORT = env_int("KEFU_SMTP_PORT", 25)
-    EMAIL_HOST_USER = env("KEFU_SMTP_USER")
-    EMAIL_HOST_PASSWORD = env("KEFU_SMTP_PASSWORD")
-    EMAIL_USE_TLS = env_bool("KEFU_SMTP_STARTTLS", False)
-    DEFAULT_FROM_EMAIL = env("KEFU_EMAIL_FROM", "support@localhost")
-    EMAIL_TIMEOUT = 10
+# Verification codes and freeze confirmations go out through the same SMTP relay as support email
+# (the KEFU_SMTP_OUT_* settings of the email channel above).
+EMAIL_HOST = KEFU_SMTP_HOST or "localhost"
+EMAIL_PORT = KEFU_SMTP_PORT_OUT
+EMAIL_HOST_USER = KEFU_SMTP_USER
+EMAIL_HOST_PASSWORD = KEFU_SMTP_PASSWORD
+EMAIL_USE_TLS = KEFU_SMTP_STARTTLS
+EMAIL_USE_SSL = KEFU_SMTP_SSL
+DEFAULT_FROM_EMAIL = KEFU_SMTP_FROM or env("KEFU_EMAIL_FROM", "support@localhost")
+EMAIL_TIMEOUT = 10
 # A customer verification or freeze confirmation code stays valid this many seconds.
 KEFU_VERIFICATION_TTL = env_int("KEFU_VERIFICATION_TTL", 15 * 60)
 # --- Outbound webhooks (issue 4) ---

@@ -28,8 +28,8 @@ def live_exchange():
     site = LiveSite()
     plain_env = site.env
     site.env = lambda **extra: plain_env(
-        KEFU_EXCHANGE_URL=fake.url, KEFU_EXCHANGE_SECRET=SECRET, KEFU_SMTP_HOST="127.0.0.1",
-        KEFU_SMTP_PORT=str(smtp.port), KEFU_EXPLORERS=f"BSC=etherscan:{fake.url}/etherscan", **extra)
+        KEFU_EXCHANGE_URL=fake.url, KEFU_EXCHANGE_SECRET=SECRET, KEFU_SMTP_OUT_HOST="127.0.0.1",
+        KEFU_SMTP_OUT_PORT=str(smtp.port), KEFU_EXPLORERS=f"BSC=etherscan:{fake.url}/etherscan", **extra)
     try:
         site.kefu("demo")
         site.token = site.create_token("live exchange", agent="alice")

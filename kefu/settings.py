@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kefu.conversations",
     "kefu.api",
     "kefu.web",
+    "kefu.sla",
 ]
 
 MIDDLEWARE = [
@@ -207,3 +208,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("KEFU_LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# --- business hours and SLAs (issue 5) ---
+# Seconds between SLA sweeps (the safety net behind the per-deadline tasks).
+KEFU_SLA_SWEEP_SECONDS = env_int("KEFU_SLA_SWEEP_SECONDS", 60)
+# The console's SLA page lists conversations whose next deadline is at most this many minutes away.
+KEFU_SLA_AT_RISK_MINUTES = env_int("KEFU_SLA_AT_RISK_MINUTES", 30)

@@ -1,0 +1,49 @@
+"""Console pages of the SLA app: the at-risk/breached list (polled live) and the side panel context."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from kefu.conversations import selectors as conversation_selectors
+from kefu.conversations.models import Conversation
+from kefu.sla.models import ConversationSla, EscalationFiring
+from kefu.sla.selectors import at_risk_and_breached, deadlines
+
+POLL_SECONDS = 15
+
+
+def panel_context(request: HttpRequest, conversation: Conversation) -> dict | None:
+    """The SLA box of a conversation: its policy, deadlines with time left, and escalations that ran."""
+    sla = ConversationSla.objects.filter(conversation=conversation).select_related("policy__calendar").first()
+    if sla is None or sla.policy is None:
+        return None
+    return {
+        "sla": sla,
+        "deadlines": deadlines(sla),
+        "firings": list(EscalationFiring.objects.filter(conversation=conversation)[:5]),
+    }
+
+
+def _board_context(request: HttpRequest) -> dict:
+    visible = conversation_selectors.visible_conversations(request.user)
+    breached, at_risk = at_risk_and_breached(visible)
+    by_due = lambda row: min((d.due_at for d in row[1] if d.due_at), default=timezone.now())  # noqa: E731
+    return {"breached": sorted(breached, key=by_due), "at_risk": sorted(at_risk, key=by_due),
+            "poll_seconds": POLL_SECONDS, "now": timezone.now()}
+
+
+@login_required
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    """The SLA page: conversations past a deadline and those close to one, refreshed every few seconds."""
+    return render(request, "sla/board.html", _board_context(request))
+
+
+@login_required
+@require_GET
+def board_rows(request: HttpRequest) -> HttpResponse:
+    return render(request, "sla/_board_rows.html", _board_context(request))

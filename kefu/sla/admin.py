@@ -77,7 +77,9 @@ class SlaPolicyForm(forms.ModelForm):
 
     class Meta:
         model = SlaPolicy
-        fields = "__all__"
+        fields = ["name", "position", "is_active", "calendar", "priorities", "channels", "inboxes", "teams",
+                  "min_vip_tier", "categories", "first_response_minutes", "next_response_minutes",
+                  "resolution_minutes"]
 
 
 class EscalationForm(forms.ModelForm):
@@ -86,7 +88,7 @@ class EscalationForm(forms.ModelForm):
 
     class Meta:
         model = Escalation
-        fields = "__all__"
+        fields = ["target", "moment", "warning_minutes", "action", "priority", "team"]
 
 
 class EscalationInline(admin.TabularInline):

@@ -112,7 +112,8 @@ def import_holidays(calendar: Calendar, data: bytes) -> HolidayImport:
     for event in events:
         name = str(event.get("SUMMARY", ""))[:200]
         for day in _event_dates(event):
-            _holiday, was_created = Holiday.objects.update_or_create(calendar=calendar, date=day, defaults={"name": name})
+            _holiday, was_created = Holiday.objects.update_or_create(
+                calendar=calendar, date=day, defaults={"name": name})
             created += was_created
             updated += not was_created
     return HolidayImport(created, updated, len(events))

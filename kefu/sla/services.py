@@ -66,13 +66,14 @@ def compute_targets(conversation: Conversation, policy: SlaPolicy, now: datetime
     minutes = policy.first_response_minutes
     if minutes is not None:
         targets[Target.FIRST_RESPONSE] = TargetState(
-            Target.FIRST_RESPONSE, "-", conversation.created_at, segments, timedelta(minutes=minutes), conversation.first_reply_at)
+            Target.FIRST_RESPONSE, "-", conversation.created_at, segments, timedelta(minutes=minutes),
+            conversation.first_reply_at)
     minutes = policy.next_response_minutes
     cycle = clock.next_response_cycle(conversation) if minutes is not None else None
     if cycle is not None:
         targets[Target.NEXT_RESPONSE] = TargetState(
-            Target.NEXT_RESPONSE, cycle.started_at.isoformat(), cycle.started_at, clock.from_instant(segments, cycle.started_at),
-            timedelta(minutes=minutes), cycle.answered_at)
+            Target.NEXT_RESPONSE, cycle.started_at.isoformat(), cycle.started_at,
+            clock.from_instant(segments, cycle.started_at), timedelta(minutes=minutes), cycle.answered_at)
     minutes = policy.resolution_minutes
     if minutes is not None:
         resolved = conversation.resolved_at if conversation.status in RESOLVED_STATUSES else None
@@ -94,7 +95,8 @@ def _store(sla: ConversationSla, conversation: Conversation, policy: SlaPolicy |
         state = targets.get(target)
         setattr(sla, f"{target}_due_at", state.due_at if state else None)
         setattr(sla, f"{target}_met_at", state.met_at if state else None)
-        setattr(sla, f"{target}_left", int(state.left.total_seconds()) if state and state.left is not None else None)
+        left = state.left if state else None
+        setattr(sla, f"{target}_left", int(left.total_seconds()) if left is not None else None)
         setattr(sla, f"{target}_breached", bool(state and state.breached))
     cycle = targets.get(Target.NEXT_RESPONSE)
     sla.next_response_started_at = cycle.started_at if cycle else None

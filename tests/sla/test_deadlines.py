@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from kefu.accounts.models import Team
 from kefu.channels.models import ChannelKind, Inbox
 from kefu.contacts.models import Contact
 from kefu.conversations import services

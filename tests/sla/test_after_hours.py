@@ -34,6 +34,7 @@ def test_saturday_message_gets_one_reply_per_day_naming_monday(clock, office_inb
                                                    body="提现一直没到账")
     replies = bot_replies(conversation)
     assert len(replies) == 1
+    assert replies[0].body.startswith("感谢您的留言。客服团队目前不在工作时间")
     assert "2026年11月30日" in replies[0].body and "9:00" in replies[0].body  # Monday 09:00 Shanghai
     assert "Asia/Shanghai" in replies[0].body
     clock.advance(hours=3)

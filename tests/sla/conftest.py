@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
@@ -77,27 +77,26 @@ def make_policy(db, always_open):
     return make
 
 
-class EventTap:
-    """Listens on channel-layer groups like a console socket does."""
+def events_during(groups: list[str], action, timeout: float = 0.3):
+    """Run `action()` while listening on channel-layer groups like a console socket does.
 
-    def __init__(self, groups: list[str]):
-        self.layer = get_channel_layer()
-        self.channel = async_to_sync(self.layer.new_channel)()
+    Subscribing, the action and receiving share one event loop, as they do in a real server (the
+    Redis layer keeps its subscriptions per loop). Returns (action's result, events received).
+    """
+    async def scenario():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
         for group in groups:
-            async_to_sync(self.layer.group_add)(group, self.channel)
-
-    def drain(self, timeout: float = 0.2) -> list[dict]:
-        async def collect():
-            found = []
-            while True:
-                try:
-                    message = await asyncio.wait_for(self.layer.receive(self.channel), timeout)
-                except TimeoutError:
-                    return found
-                found.append(message["event"])
-        return async_to_sync(collect)()
-
-
-@pytest.fixture
-def tap():
-    return EventTap
+            await layer.group_add(group, channel)
+        result = await sync_to_async(action)()
+        found = []
+        while True:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), timeout)
+            except TimeoutError:
+                break
+            found.append(message["event"])
+        for group in groups:
+            await layer.group_discard(group, channel)
+        return result, found
+    return async_to_sync(scenario)()

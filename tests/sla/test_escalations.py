@@ -13,6 +13,7 @@ from kefu.sla import services as sla_services
 from kefu.sla.escalations import raised_priority
 from kefu.sla.models import ConversationSla, Escalation, EscalationFiring
 from kefu.sla.tasks import check_conversation_sla, sweep_sla
+from tests.sla.conftest import events_during
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,17 +37,17 @@ def open_conversation(inbox, contact):
     return conversation
 
 
-def test_warning_then_breach_each_run_once(clock, escalating_policy, webchat_inbox, contact, agent, l2_team, tap):
+def test_warning_then_breach_each_run_once(clock, escalating_policy, webchat_inbox, contact, agent, l2_team):
     conversation = open_conversation(webchat_inbox, contact)
     services.update_conversation(conversation, services.Actor.system(), services.Changes(assignee=agent))
-    console = tap(["agents.all", f"agents.agent.{agent.pk}"])
     t0 = clock.now
 
     clock.set(t0 + timedelta(minutes=49))
     assert sla_services.sweep() == 0  # nothing due yet
     clock.set(t0 + timedelta(minutes=50))
-    assert sla_services.sweep() == 1
-    alerts = [e for e in console.drain() if e["type"] == "sla.alert"]
+    checked, events = events_during(["agents.all", f"agents.agent.{agent.pk}"], sla_services.sweep)
+    assert checked == 1
+    alerts = [e for e in events if e["type"] == "sla.alert"]
     assert {(e["moment"], e["target"]) for e in alerts} == {("warning", "first_response")}
     assert EscalationFiring.objects.filter(moment="warning").count() == 1
     assert AuditEvent.objects.filter(conversation=conversation, action="sla_warning").count() == 1

@@ -22,6 +22,7 @@ from kefu.sla.models import (
     TeamCalendar,
     WorkingInterval,
 )
+from kefu.sla.services import refresh_open
 
 
 class WorkingIntervalInline(admin.TabularInline):
@@ -105,12 +106,19 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_editable = ("position", "is_active")
     filter_horizontal = ("inboxes", "teams")
     inlines = [EscalationInline]
+    actions = ["recompute_open_conversations"]
     fieldsets = [
         (None, {"fields": ["name", "position", "is_active", "calendar"]}),
         (_("Conditions (all must hold)"), {"fields": ["priorities", "channels", "inboxes", "teams", "min_vip_tier",
                                                       "categories"]}),
         (_("Targets"), {"fields": ["first_response_minutes", "next_response_minutes", "resolution_minutes"]}),
     ]
+
+
+    @admin.action(description=_("Recompute the deadlines of all open conversations"))
+    def recompute_open_conversations(self, request, queryset):
+        count = refresh_open()
+        self.message_user(request, _("Recomputed %(count)d open conversation(s).") % {"count": count})
 
 
 @admin.register(TeamCalendar)

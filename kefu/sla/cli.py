@@ -13,11 +13,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     setup_django()
     from kefu.sla import scheduling, services
 
-    created = services.refresh_unchecked() if args.all else 0
+    created = services.refresh_open() if args.all else 0
     checked = services.sweep()
     queued = scheduling.ensure_sweep_scheduled()
     print(f"Checked {checked} conversation(s) with a passed warning or deadline"
-          + (f"; computed {created} new SLA state(s)" if args.all else "") + ".")
+          + (f"; recomputed {created} open conversation(s)" if args.all else "") + ".")
     if queued:
         print("Queued the periodic sweep task (runs in `kefu worker` / `kefu serve`).")
     return 0
@@ -72,7 +72,8 @@ def register(subparsers) -> None:
     sla = subparsers.add_parser("sla", help="business hours and SLAs: sweep deadlines, import holidays")
     sub = sla.add_subparsers(dest="sla_command", required=True, metavar="ACTION")
     sweep = sub.add_parser("sweep", help="handle every passed warning and deadline now, and queue the periodic sweep")
-    sweep.add_argument("--all", action="store_true", help="also compute SLAs of open conversations that have none")
+    sweep.add_argument("--all", action="store_true",
+                       help="first recompute every open conversation (after changing policies or calendars)")
     sweep.set_defaults(func=cmd_sweep)
     holidays = sub.add_parser("import-holidays", help="add the events of an iCalendar (.ics) file as holidays")
     holidays.add_argument("calendar", help="calendar name (or id)")

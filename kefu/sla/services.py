@@ -212,10 +212,16 @@ def sweep(now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
     return len(due)
 
 
-def refresh_unchecked(now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
-    """Compute the SLA of open conversations that have none yet (e.g. created before SLAs were set up)."""
-    missing = list(Conversation.objects.filter(sla__isnull=True).exclude(status="closed")
-                   .values_list("pk", flat=True)[:limit])
-    for conversation_id in missing:
+def refresh_open(now: datetime | None = None, only_missing: bool = False) -> int:
+    """Recompute the SLA of every conversation that is not closed (after policies or calendars changed).
+
+    With `only_missing`, only those that have no SLA state yet. Returns how many were computed.
+    """
+    candidates = Conversation.objects.exclude(status="closed")
+    if only_missing:
+        candidates = candidates.filter(sla__isnull=True)
+    count = 0
+    for conversation_id in candidates.values_list("pk", flat=True).iterator():
         refresh_sla(conversation_id, now)
-    return len(missing)
+        count += 1
+    return count

@@ -58,10 +58,20 @@ def _evaluate(state: TargetState, schedule: Schedule, now: datetime) -> TargetSt
     return state
 
 
-def compute_targets(conversation: Conversation, policy: SlaPolicy, now: datetime) -> dict[str, TargetState]:
+def policy_schedule(policy: SlaPolicy) -> Schedule:
+    """The policy's calendar as a Schedule, read once per policy object (i.e. once per recompute)."""
+    cached = getattr(policy, "_sla_schedule", None)
+    if cached is None:
+        cached = policy._sla_schedule = schedule_of(policy.calendar)
+    return cached
+
+
+def compute_targets(conversation: Conversation, policy: SlaPolicy, now: datetime,
+                    history: list[tuple[datetime, str]] | None = None) -> dict[str, TargetState]:
     """Due times, time left and breaches of every target the policy sets, at `now`."""
-    schedule = schedule_of(policy.calendar)
-    segments = clock.running_segments(clock.status_history(conversation), now)
+    schedule = policy_schedule(policy)
+    history = history if history is not None else clock.status_history(conversation)
+    segments = clock.running_segments(history, now)
     targets: dict[str, TargetState] = {}
     minutes = policy.first_response_minutes
     if minutes is not None:
@@ -84,9 +94,8 @@ def compute_targets(conversation: Conversation, policy: SlaPolicy, now: datetime
     return targets
 
 
-def _store(sla: ConversationSla, conversation: Conversation, policy: SlaPolicy | None,
+def _store(sla: ConversationSla, history: list[tuple[datetime, str]], policy: SlaPolicy | None,
            targets: dict[str, TargetState], now: datetime) -> None:
-    history = clock.status_history(conversation)
     sla.policy = policy
     sla.paused = history[-1][1] not in clock.RUNNING_STATUSES
     sla.paused_seconds = clock.paused_seconds(history, now)
@@ -119,7 +128,7 @@ def _moments(policy: SlaPolicy, state: TargetState, schedule: Schedule):
 
 def _fire_due(conversation: Conversation, policy: SlaPolicy, targets: dict[str, TargetState],
               now: datetime) -> list[EscalationFiring]:
-    schedule = schedule_of(policy.calendar)
+    schedule = policy_schedule(policy)
     fired = []
     for state in targets.values():
         if not state.active:
@@ -150,7 +159,7 @@ def _record_firing(conversation: Conversation, escalation: Escalation, state: Ta
 def _next_check(policy: SlaPolicy | None, targets: dict[str, TargetState], now: datetime) -> datetime | None:
     if policy is None:
         return None
-    schedule = schedule_of(policy.calendar)
+    schedule = policy_schedule(policy)
     upcoming = []
     for state in targets.values():
         if not state.active:
@@ -162,12 +171,15 @@ def _next_check(policy: SlaPolicy | None, targets: dict[str, TargetState], now: 
 
 
 def _lock_state(conversation: Conversation) -> ConversationSla:
+    """The conversation's SLA row, locked for this transaction (created on first use)."""
+    sla = ConversationSla.objects.select_for_update().filter(conversation=conversation).first()
+    if sla is not None:
+        return sla
     try:
         with transaction.atomic():
-            ConversationSla.objects.get_or_create(conversation=conversation)
-    except IntegrityError:
-        pass  # created concurrently
-    return ConversationSla.objects.select_for_update().get(conversation=conversation)
+            return ConversationSla.objects.create(conversation=conversation)
+    except IntegrityError:  # created concurrently
+        return ConversationSla.objects.select_for_update().get(conversation=conversation)
 
 
 def refresh_sla(conversation_id: int, now: datetime | None = None) -> ConversationSla | None:
@@ -184,8 +196,9 @@ def refresh_sla(conversation_id: int, now: datetime | None = None) -> Conversati
             return None
         sla = _lock_state(conversation)
         policy = select_policy(conversation)
-        targets = compute_targets(conversation, policy, now) if policy else {}
-        _store(sla, conversation, policy, targets, now)
+        history = clock.status_history(conversation)
+        targets = compute_targets(conversation, policy, now, history) if policy else {}
+        _store(sla, history, policy, targets, now)
         if policy is not None:
             _fire_due(conversation, policy, targets, now)
         previous_check = sla.next_check_at

@@ -17,3 +17,4 @@ class SlaConfig(AppConfig):
         hooks.on_conversation_updated(handlers.conversation_updated)
         extensions.register_conversation_panel("sla/panel.html", context=views.panel_context, order=50)
         extensions.register_console_nav(_("SLA"), "sla:board", order=60)
+        extensions.register_widget_plugin("sla/widget-timezone.js", order=60)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from kefu.core.errors import InvalidInput, NotFound
 from kefu.sla.business_time import Schedule
-from kefu.sla.models import Calendar, Holiday, InboxHours, TeamCalendar
+from kefu.sla.models import Calendar, ContactTimeZone, Holiday, InboxHours, TeamCalendar, validate_time_zone
 
 DEFAULT_CALENDAR_NAME = "24/7"
 MAX_HOLIDAY_SPAN_DAYS = 366
@@ -117,3 +117,17 @@ def import_holidays(calendar: Calendar, data: bytes) -> HolidayImport:
             created += was_created
             updated += not was_created
     return HolidayImport(created, updated, len(events))
+
+
+def set_contact_time_zone(contact_id: int, time_zone: str) -> ContactTimeZone:
+    """Remember a customer's time zone (reported by their browser); InvalidInput for an unknown zone."""
+    from django.core.exceptions import ValidationError
+
+    time_zone = (time_zone or "").strip()
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as error:
+        raise InvalidInput(_("%(value)s is not an IANA time zone (e.g. Asia/Shanghai).") % {"value": time_zone[:64]}) \
+            from error
+    found, _created = ContactTimeZone.objects.update_or_create(contact_id=contact_id, defaults={"time_zone": time_zone})
+    return found

@@ -4,7 +4,9 @@ from kefu.sla import views
 
 app_name = "sla"
 
+# Included at the site root: the console pages and the widget plug-in's endpoint.
 urlpatterns = [
-    path("", views.board, name="board"),
-    path("rows", views.board_rows, name="board-rows"),
+    path("console/sla/", views.board, name="board"),
+    path("console/sla/rows", views.board_rows, name="board-rows"),
+    path("widget/sla/time-zone", views.widget_time_zone, name="widget-time-zone"),
 ]

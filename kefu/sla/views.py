@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from kefu.conversations import selectors as conversation_selectors
 from kefu.conversations.models import Conversation
+from kefu.core.errors import InvalidInput
+from kefu.sla.calendars import set_contact_time_zone
 from kefu.sla.models import ConversationSla, EscalationFiring
 from kefu.sla.selectors import at_risk_and_breached, deadlines
+from kefu.web.widget_views import widget_endpoint, widget_session
 
 POLL_SECONDS = 15
 
@@ -47,3 +52,18 @@ def board(request: HttpRequest) -> HttpResponse:
 @require_GET
 def board_rows(request: HttpRequest) -> HttpResponse:
     return render(request, "sla/_board_rows.html", _board_context(request))
+
+
+@widget_endpoint
+@require_http_methods(["POST", "OPTIONS"])
+def widget_time_zone(request: HttpRequest) -> JsonResponse:
+    """The widget plug-in reports the customer's browser time zone (used by after-hours replies)."""
+    session = widget_session(request)
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError as error:
+        raise InvalidInput("the request body is not valid JSON") from error
+    if not isinstance(data, dict):
+        raise InvalidInput("the request body must be a JSON object")
+    found = set_contact_time_zone(session.contact.pk, str(data.get("time_zone") or ""))
+    return JsonResponse({"time_zone": found.time_zone})

@@ -162,7 +162,8 @@ class SlaPolicy(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     calendar = models.ForeignKey(
         Calendar, null=True, blank=True, on_delete=models.PROTECT, related_name="policies",
-        verbose_name=_("calendar"), help_text=_("Business hours the targets count in; empty: the default calendar."),
+        verbose_name=_("calendar"),
+        help_text=_("Business hours the targets count in; empty: the team's calendar, else the default."),
     )
     priorities = models.JSONField(_("priorities"), default=list, blank=True)
     channels = models.JSONField(_("channels"), default=list, blank=True)

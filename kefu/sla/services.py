@@ -18,7 +18,7 @@ from kefu.conversations.models import Conversation
 from kefu.conversations.taxonomy import RESOLVED_STATUSES
 from kefu.sla import clock, escalations, scheduling
 from kefu.sla.business_time import Schedule, business_in_segments, crossing
-from kefu.sla.calendars import schedule_of
+from kefu.sla.calendars import schedule_of, team_calendar
 from kefu.sla.models import ConversationSla, Escalation, EscalationFiring, Moment, SlaPolicy, Target
 from kefu.sla.policies import select_policy
 
@@ -197,6 +197,9 @@ def refresh_sla(conversation_id: int, now: datetime | None = None) -> Conversati
         sla = _lock_state(conversation)
         policy = select_policy(conversation)
         history = clock.status_history(conversation)
+        if policy is not None and policy.calendar is None:
+            # A policy without a calendar counts in the hours of the conversation's team.
+            policy._sla_schedule = team_calendar(conversation.team_id).schedule()
         targets = compute_targets(conversation, policy, now, history) if policy else {}
         _store(sla, history, policy, targets, now)
         if policy is not None:

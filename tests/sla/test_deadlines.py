@@ -201,3 +201,13 @@ def test_recompute_is_idempotent(clock, make_policy, webchat_inbox, contact):
     assert again.first_response_due_at == before.first_response_due_at
     assert again.next_check_at == before.next_check_at
     assert ConversationSla.objects.count() == 1
+
+
+def test_policy_without_calendar_counts_in_the_teams_hours(clock, webchat_inbox, contact, team, shanghai_office):
+    from kefu.sla.models import TeamCalendar
+
+    TeamCalendar.objects.create(team=team, calendar=shanghai_office)
+    SlaPolicy.objects.create(name="Team hours", first_response_minutes=60)
+    clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=shanghai_office.zone))  # Saturday
+    conversation = open_conversation(webchat_inbox, contact)
+    assert state(conversation).first_response_due_at == datetime(2026, 11, 30, 10, 0, tzinfo=shanghai_office.zone)

@@ -9,9 +9,10 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.conversations import hooks
-        from kefu.sla import handlers, views
+        from kefu.sla import config, handlers, views
         from kefu.web import extensions
 
+        config.connect_signals()
         hooks.on_conversation_created(handlers.conversation_created)
         hooks.on_message_created(handlers.message_created)
         hooks.on_conversation_updated(handlers.conversation_updated)

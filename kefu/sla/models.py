@@ -38,6 +38,7 @@ class Calendar(models.Model):
         help_text=_("Used for teams, inboxes and policies that name no calendar of their own."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -65,6 +66,7 @@ class WorkingInterval(models.Model):
     end = models.TimeField(
         _("to"), help_text=_("At or before the start: runs past midnight into the next day. 00:00-00:00 is all day."),
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["calendar", "weekday", "start"]
@@ -79,6 +81,7 @@ class Holiday(models.Model):
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="holidays")
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["calendar", "date"]
@@ -96,6 +99,7 @@ class TeamCalendar(models.Model):
     team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="sla_calendar",
                                 verbose_name=_("team"))
     calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="+", verbose_name=_("calendar"))
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("team calendar")
@@ -181,6 +185,7 @@ class SlaPolicy(models.Model):
     next_response_minutes = models.PositiveIntegerField(_("next response (business minutes)"), null=True,
                                                         blank=True)
     resolution_minutes = models.PositiveIntegerField(_("resolution (business minutes)"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -222,6 +227,7 @@ class Escalation(models.Model):
     )
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              verbose_name=_("reassign to team"))
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["policy", "target", "moment", "pk"]

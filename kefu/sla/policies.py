@@ -27,10 +27,11 @@ def policy_matches(policy: SlaPolicy, conversation: Conversation) -> bool:
     return not (team_ids and conversation.team_id not in team_ids)
 
 
-def select_policy(conversation: Conversation) -> SlaPolicy | None:
+def select_policy(conversation: Conversation, policies: list[SlaPolicy] | None = None) -> SlaPolicy | None:
     """The first active policy (by position) whose conditions match; None if none does."""
-    candidates = SlaPolicy.objects.filter(is_active=True).select_related("calendar") \
-        .prefetch_related("inboxes", "teams", "escalations__team")
+    from kefu.sla import config
+
+    candidates = policies if policies is not None else config.current().policies
     for policy in candidates:
         if policy_matches(policy, conversation):
             return policy

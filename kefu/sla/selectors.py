@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from kefu.conversations.models import Conversation
 from kefu.conversations.taxonomy import RESOLVED_STATUSES
+from kefu.sla import config
 from kefu.sla.business_time import business_between
-from kefu.sla.calendars import schedule_of, team_calendar
 from kefu.sla.models import ConversationSla, Target
 
 
@@ -63,10 +63,7 @@ class Deadline:
 def deadlines(sla: ConversationSla, now: datetime | None = None) -> list[Deadline]:
     """The deadlines of a conversation, with business time left counted live from the stored due times."""
     now = now or timezone.now()
-    schedule = None
-    if sla.policy is not None:
-        calendar = sla.policy.calendar or team_calendar(sla.conversation.team_id)
-        schedule = schedule_of(calendar)
+    schedule = config.current().schedule_for(sla.policy, sla.conversation.team_id) if sla.policy else None
     found = []
     for target, label in Target.choices:
         due, met = getattr(sla, f"{target}_due_at"), getattr(sla, f"{target}_met_at")

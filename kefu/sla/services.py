@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from kefu.conversations.models import Conversation
 from kefu.conversations.taxonomy import RESOLVED_STATUSES
-from kefu.sla import clock, escalations, scheduling
+from kefu.sla import clock, config, escalations, scheduling
 from kefu.sla.business_time import Schedule, business_in_segments, crossing
-from kefu.sla.calendars import schedule_of, team_calendar
 from kefu.sla.models import ConversationSla, Escalation, EscalationFiring, Moment, SlaPolicy, Target
 from kefu.sla.policies import select_policy
 
@@ -58,18 +57,9 @@ def _evaluate(state: TargetState, schedule: Schedule, now: datetime) -> TargetSt
     return state
 
 
-def policy_schedule(policy: SlaPolicy) -> Schedule:
-    """The policy's calendar as a Schedule, read once per policy object (i.e. once per recompute)."""
-    cached = getattr(policy, "_sla_schedule", None)
-    if cached is None:
-        cached = policy._sla_schedule = schedule_of(policy.calendar)
-    return cached
-
-
-def compute_targets(conversation: Conversation, policy: SlaPolicy, now: datetime,
+def compute_targets(conversation: Conversation, policy: SlaPolicy, now: datetime, schedule: Schedule,
                     history: list[tuple[datetime, str]] | None = None) -> dict[str, TargetState]:
-    """Due times, time left and breaches of every target the policy sets, at `now`."""
-    schedule = policy_schedule(policy)
+    """Due times, time left and breaches of every target the policy sets, at `now`, in `schedule`."""
     history = history if history is not None else clock.status_history(conversation)
     segments = clock.running_segments(history, now)
     targets: dict[str, TargetState] = {}
@@ -127,8 +117,7 @@ def _moments(policy: SlaPolicy, state: TargetState, schedule: Schedule):
 
 
 def _fire_due(conversation: Conversation, policy: SlaPolicy, targets: dict[str, TargetState],
-              now: datetime) -> list[EscalationFiring]:
-    schedule = policy_schedule(policy)
+              now: datetime, schedule: Schedule) -> list[EscalationFiring]:
     fired = []
     for state in targets.values():
         if not state.active:
@@ -156,10 +145,10 @@ def _record_firing(conversation: Conversation, escalation: Escalation, state: Ta
         return None  # fired before
 
 
-def _next_check(policy: SlaPolicy | None, targets: dict[str, TargetState], now: datetime) -> datetime | None:
-    if policy is None:
+def _next_check(policy: SlaPolicy | None, targets: dict[str, TargetState], now: datetime,
+                schedule: Schedule | None) -> datetime | None:
+    if policy is None or schedule is None:
         return None
-    schedule = policy_schedule(policy)
     upcoming = []
     for state in targets.values():
         if not state.active:
@@ -195,17 +184,16 @@ def refresh_sla(conversation_id: int, now: datetime | None = None) -> Conversati
         if conversation is None:
             return None
         sla = _lock_state(conversation)
-        policy = select_policy(conversation)
+        settings = config.current()
+        policy = select_policy(conversation, settings.policies)
         history = clock.status_history(conversation)
-        if policy is not None and policy.calendar is None:
-            # A policy without a calendar counts in the hours of the conversation's team.
-            policy._sla_schedule = team_calendar(conversation.team_id).schedule()
-        targets = compute_targets(conversation, policy, now, history) if policy else {}
+        schedule = settings.schedule_for(policy, conversation.team_id) if policy else None
+        targets = compute_targets(conversation, policy, now, schedule, history) if policy else {}
         _store(sla, history, policy, targets, now)
         if policy is not None:
-            _fire_due(conversation, policy, targets, now)
+            _fire_due(conversation, policy, targets, now, schedule)
         previous_check = sla.next_check_at
-        sla.next_check_at = _next_check(policy, targets, now)
+        sla.next_check_at = _next_check(policy, targets, now, schedule)
         sla.save()
         if sla.next_check_at is not None and sla.next_check_at != previous_check:
             scheduling.schedule_check(conversation_id, sla.next_check_at)

@@ -26,6 +26,7 @@ def panel_context(request: HttpRequest, conversation: Conversation) -> dict | No
     sla = ConversationSla.objects.filter(conversation=conversation).select_related("policy__calendar").first()
     if sla is None or sla.policy is None:
         return None
+    sla.conversation = conversation
     return {
         "sla": sla,
         "deadlines": deadlines(sla),

@@ -84,3 +84,29 @@ def test_worker_started_after_the_deadline_runs_the_breach_once():
             worker.terminate()
             worker.wait(timeout=10)
         site.close()
+
+
+def test_demo_console_shows_sla_panel_and_page_on_a_real_server():
+    import httpx
+
+    site = LiveSite()
+    try:
+        site.kefu("demo")
+        server = site.start_server()
+        with httpx.Client(base_url=server.url) as client:
+            client.get("/console/login/")
+            response = client.post("/console/login/", data={
+                "username": "lin", "password": "kefu-demo-2026", "csrfmiddlewaretoken": client.cookies["csrftoken"],
+            }, headers={"Referer": f"{server.url}/console/login/"})
+            assert response.status_code == 302
+            board = client.get("/console/sla/")
+            assert board.status_code == 200 and "sla-rows" in board.text
+            assert client.get("/console/sla/rows").status_code == 200
+            listing = client.get("/console/").text
+            first = listing.split('/console/c/', 1)[1].split('/', 1)[0]
+            detail = client.get(f"/console/c/{first}/")
+            assert detail.status_code == 200
+            assert 'data-testid="sla-panel"' in detail.text
+        assert "/widget/sla/time-zone" in httpx.get(f"{server.url}/widget.js").text
+    finally:
+        site.close()

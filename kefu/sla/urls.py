@@ -8,5 +8,6 @@ app_name = "sla"
 urlpatterns = [
     path("console/sla/", views.board, name="board"),
     path("console/sla/rows", views.board_rows, name="board-rows"),
+    path("console/sla/panel/<int:conversation_id>", views.panel, name="panel"),
     path("widget/sla/time-zone", views.widget_time_zone, name="widget-time-zone"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,6 +19,7 @@ from kefu.sla.selectors import at_risk_and_breached, deadlines
 from kefu.web.widget_views import widget_endpoint, widget_session
 
 POLL_SECONDS = 15
+PANEL_POLL_SECONDS = 30
 
 
 def panel_context(request: HttpRequest, conversation: Conversation) -> dict | None:
@@ -29,6 +30,8 @@ def panel_context(request: HttpRequest, conversation: Conversation) -> dict | No
     sla.conversation = conversation
     return {
         "sla": sla,
+        "conversation_id": conversation.pk,
+        "poll_seconds": PANEL_POLL_SECONDS,
         "deadlines": deadlines(sla),
         "firings": list(EscalationFiring.objects.filter(conversation=conversation)[:5]),
     }
@@ -47,6 +50,19 @@ def _board_context(request: HttpRequest) -> dict:
 def board(request: HttpRequest) -> HttpResponse:
     """The SLA page: conversations past a deadline and those close to one, refreshed every few seconds."""
     return render(request, "sla/board.html", _board_context(request))
+
+
+@login_required
+@require_GET
+def panel(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The SLA box of one conversation again (the panel polls it so the time left stays current)."""
+    conversation = conversation_selectors.get_visible(request.user, conversation_id)
+    if conversation is None:
+        raise Http404("no such conversation")
+    context = panel_context(request, conversation)
+    if context is None:
+        return HttpResponse("")
+    return render(request, "sla/_panel_box.html", {"panel": context})
 
 
 @login_required

@@ -62,3 +62,15 @@ def test_sla_page_lists_breached_and_at_risk_for_who_may_see_them(clock, make_po
 def test_sla_page_needs_login(client):
     response = client.get("/console/sla/")
     assert response.status_code == 302 and "/console/login/" in response["Location"]
+
+
+def test_panel_refreshes_itself_and_respects_visibility(clock, make_policy, client, conversation, agent,
+                                                        other_team):
+    make_policy("Standard", first=60)
+    sla_services.refresh_sla(conversation.pk)
+    client.force_login(agent)
+    clock.advance(minutes=20)
+    fragment = client.get(f"/console/sla/panel/{conversation.pk}").content.decode()
+    assert "40 min left" in fragment and f'hx-get="/console/sla/panel/{conversation.pk}"' in fragment
+    services.update_conversation(conversation, services.Actor.system(), services.Changes(team=other_team))
+    assert client.get(f"/console/sla/panel/{conversation.pk}").status_code == 404

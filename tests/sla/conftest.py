@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kefu.accounts.models import Team
 from kefu.sla import scheduling
@@ -17,6 +17,14 @@ from kefu.sla.models import Calendar, SlaPolicy
 
 # Monday 23 November 2026, 10:00 in Shanghai.
 MONDAY_10_SHANGHAI = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English; a test elsewhere may leave another language active."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 class Clock:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "kefu.assistant",
     "kefu.api",
     "kefu.web",
+    "kefu.sla",
     "kefu.webhooks",
     "kefu.safety",
 ]
@@ -236,6 +237,11 @@ KEFU_CHANNEL_RETRY_MAX_SECONDS = float(env("KEFU_CHANNEL_RETRY_MAX_SECONDS", "36
 KEFU_CHANNEL_HTTP_TIMEOUT = float(env("KEFU_CHANNEL_HTTP_TIMEOUT", "20"))
 # Signed webhook channel: requests whose timestamp is further than this from now are refused.
 KEFU_WEBHOOK_TOLERANCE_SECONDS = env_int("KEFU_WEBHOOK_TOLERANCE_SECONDS", 300)
+# --- business hours and SLAs (issue 5) ---
+# Seconds between SLA sweeps (the safety net behind the per-deadline tasks).
+KEFU_SLA_SWEEP_SECONDS = env_int("KEFU_SLA_SWEEP_SECONDS", 60)
+# The console's SLA page lists conversations whose next deadline is at most this many minutes away.
+KEFU_SLA_AT_RISK_MINUTES = env_int("KEFU_SLA_AT_RISK_MINUTES", 30)
 # --- exchange integration, cases, freeze (issue 6) ---
 INSTALLED_APPS += ["kefu.exchange"]
 # The exchange's kefu endpoints (docs/exchange.md); requests are signed with HMAC-SHA256 of the secret.

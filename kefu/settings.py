@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kefu.contacts",
     "kefu.channels",
     "kefu.conversations",
+    "kefu.routing",
     "kefu.api",
     "kefu.web",
 ]
@@ -207,3 +208,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("KEFU_LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# --- routing (issue 5) --------------------------------------------------------------------------------
+# Where the assigner loop runs: "server" (inside every `kefu serve` process) or "worker" (only in
+# `kefu routing-worker`; use Redis then, so its events reach the sockets).
+KEFU_ROUTING_ASSIGNER = env("KEFU_ROUTING_ASSIGNER", "server")
+KEFU_ROUTING_POLL_SECONDS = float(env("KEFU_ROUTING_POLL_SECONDS", "0.5"))
+KEFU_ROUTING_BATCH = env_int("KEFU_ROUTING_BATCH", 50)
+# Inbox kinds that count as live chats (one shared limit: the agent's concurrent chats).
+KEFU_ROUTING_CHAT_CHANNELS = [c.strip() for c in env("KEFU_ROUTING_CHAT_CHANNELS", "webchat,telegram").split(",")
+                              if c.strip()]
+# Presence: seconds after an agent's last console socket closed before away, then offline.
+KEFU_ROUTING_AWAY_AFTER = env_int("KEFU_ROUTING_AWAY_AFTER", 120)
+KEFU_ROUTING_OFFLINE_AFTER = env_int("KEFU_ROUTING_OFFLINE_AFTER", 1800)
+KEFU_ROUTING_CONNECTION_MAX_AGE = env_int("KEFU_ROUTING_CONNECTION_MAX_AGE", 24 * 3600)
+# Queue positions: how often positions are recomputed, and the slowest refresh for customers far back.
+KEFU_ROUTING_POSITION_SECONDS = float(env("KEFU_ROUTING_POSITION_SECONDS", "2"))
+KEFU_ROUTING_ANNOUNCE_EVERY = env_int("KEFU_ROUTING_ANNOUNCE_EVERY", 30)
+KEFU_ROUTING_ESTIMATE_WINDOW = env_int("KEFU_ROUTING_ESTIMATE_WINDOW", 900)
+KEFU_ROUTING_LOW_RISK_TOPICS = [t.strip() for t in env("KEFU_ROUTING_LOW_RISK_TOPICS", "").split(",") if t.strip()]

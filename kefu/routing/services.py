@@ -123,8 +123,8 @@ def route_conversation(conversation: Conversation) -> QueueEntry | None:
         with transaction.atomic():
             try:
                 with transaction.atomic():
-                    RoutedConversation.objects.create(conversation=conversation, rules=", ".join(decision.matched)[:300],
-                                                      incident=incident)
+                    RoutedConversation.objects.create(
+                        conversation=conversation, rules=", ".join(decision.matched)[:300], incident=incident)
             except IntegrityError:
                 return None  # routed already (a catch-up raced the hook)
             conversation = _apply_decision(conversation, decision, incident)

@@ -15,7 +15,7 @@ def on_conversation_created(conversation, **kwargs) -> None:
     notify.wake_assigner()
 
 
-def on_conversation_updated(conversation, changed=None, **kwargs) -> None:
+def on_conversation_updated(conversation, changed=None, before=None, **kwargs) -> None:
     """After commit of a change: solved/unassigned frees capacity, reopen goes back to agent or queue."""
     from kefu.routing import notify, services
 
@@ -37,10 +37,22 @@ def connect() -> None:
     for signal in (post_save, post_delete):
         signal.connect(lambda **kwargs: services.forget_rules(), sender=RoutingRule, weak=False,
                        dispatch_uid=f"kefu-routing-rules-{signal is post_save}")
-    try:
-        from kefu.conversations import hooks
-    except ImportError:  # the hooks module lands with the extension points
-        return
-    register = getattr(hooks, "register", None) or getattr(hooks, "on", None)
-    if register is None:
-        log.warning("kefu.conversations.hooks has no register(); routing hooks not connected")
+    from kefu.conversations import hooks
+    from kefu.web import consumers
+
+    hooks.on_conversation_created(on_conversation_created)
+    hooks.on_conversation_updated(on_conversation_updated)
+    consumers.console_socket_opened.connect(on_console_opened, dispatch_uid="kefu-routing-presence-open")
+    consumers.console_socket_closed.connect(on_console_closed, dispatch_uid="kefu-routing-presence-close")
+
+
+def on_console_opened(sender, agent_id: int, channel_name: str, **kwargs) -> None:
+    from kefu.routing import services
+
+    services.console_connected(agent_id, channel_name)
+
+
+def on_console_closed(sender, agent_id: int, channel_name: str, **kwargs) -> None:
+    from kefu.routing import services
+
+    services.console_disconnected(agent_id, channel_name)

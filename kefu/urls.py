@@ -13,5 +13,6 @@ urlpatterns = [
     path("widget/", include("kefu.web.widget_urls")),
     path("widget.js", web_views.widget_script, name="widget-script"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("kefu.routing.urls")),
     path("", include("kefu.web.urls")),
 ]

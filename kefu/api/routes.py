@@ -21,6 +21,7 @@ from kefu.api.resources import (
     get_visible_conversation,
     patch_to_changes,
 )
+from kefu.api.routing import router as routing_router
 from kefu.channels.models import Inbox
 from kefu.contacts.models import Contact
 from kefu.contacts.services import find_or_create_contact, update_contact
@@ -260,3 +261,4 @@ def list_agents(request):
 api.add_router("/conversations", conversations)
 api.add_router("/contacts", contacts)
 api.add_router("", directory)
+api.add_router("/routing", routing_router)

@@ -62,7 +62,8 @@ def test_queue_order_is_priority_then_longest_waiting(make_agent, new_conversati
     assert new_normal.assignee_id is None
 
 
-def test_agent_coming_online_gets_waiting_conversations(make_agent, new_conversation, django_capture_on_commit_callbacks):
+def test_agent_coming_online_gets_waiting_conversations(make_agent, new_conversation,
+                                                        django_capture_on_commit_callbacks):
     agent = make_agent("amy", online=False)
     waiting = new_conversation()
     assert waiting.assignee_id is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from kefu.accounts.models import Agent, Team
 from kefu.core.errors import InvalidInput, NotFound, PermissionDenied
@@ -132,7 +132,7 @@ def post_incident(request, payload: IncidentIn):
             raise InvalidInput(f"no team {payload.team!r}")
     incident = surge.announce_incident(payload.title, payload.keywords, payload.notice_en, payload.notice_zh_hans,
                                        team=team, tag=payload.tag, created_by=_token_agent(request))
-    return 201, incident
+    return Status(201, incident)
 
 
 @router.post("/incidents/{incident_id}/resolve", response=IncidentOut, summary="End an incident")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,12 +12,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kefu.accounts.models import Presence, Team
-from kefu.core.errors import NotFound, PermissionDenied
+from kefu.core.errors import KefuError, PermissionDenied
 from kefu.core.i18n import normalize_language
+from kefu.core.problems import problem_from_error
 from kefu.routing import queues, services, surge
 from kefu.routing.models import Incident
 from kefu.web.cors import widget_cors
 from kefu.web.widget_views import widget_endpoint, widget_session
+
+
+def console_errors(view):
+    """Domain errors in a console form become a problem body with their status (the page keeps its state)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except KefuError as error:
+            return problem_from_error(error)
+
+    return wrapped
 
 
 def _supervisor(request: HttpRequest) -> None:
@@ -40,6 +56,7 @@ def queue_panel(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@console_errors
 @require_http_methods(["GET", "POST"])
 def presence_page(request: HttpRequest) -> HttpResponse:
     """The agent's presence switch: online, away, offline."""
@@ -52,6 +69,7 @@ def presence_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@console_errors
 @require_POST
 def team_surge(request: HttpRequest, slug: str) -> HttpResponse:
     _supervisor(request)
@@ -61,6 +79,7 @@ def team_surge(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@console_errors
 @require_POST
 def incident_create(request: HttpRequest) -> HttpResponse:
     _supervisor(request)
@@ -74,6 +93,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@console_errors
 @require_POST
 def incident_resolve(request: HttpRequest, incident_id: int) -> HttpResponse:
     _supervisor(request)
@@ -103,7 +123,3 @@ def status_json(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(surge.public_status(language), json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "public, max-age=10"
     return response
-
-
-def not_found(detail: str) -> NotFound:
-    return NotFound(detail)

@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from kefu.accounts.models import Agent, AssignmentMode, Presence, Team
+from kefu.channels.models import Inbox
 from kefu.conversations import services as conversations
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.services import Actor, Changes
@@ -71,22 +72,51 @@ def active_rules() -> list[rules.RuleSpec]:
     return specs
 
 
-def facts_for(conversation: Conversation) -> rules.Facts:
-    """What the rules look at: channel, language, category, VIP tier, subject + first message, topics."""
-    first = Message.objects.filter(conversation=conversation, internal=False).order_by("seq").first()
-    text = f"{conversation.subject}\n{first.body if first else ''}".lower()
+_inbox_kinds: dict[int, tuple[float, str]] = {}
+
+
+def forget_inbox(inbox_id: int) -> None:
+    _inbox_kinds.pop(inbox_id, None)
+
+
+def inbox_kind(inbox_id: int) -> str:
+    """The channel kind of an inbox (cached a minute: kinds do not change)."""
+    cached = _inbox_kinds.get(inbox_id)
+    if cached is not None and time.monotonic() - cached[0] < 60:
+        return cached[1]
+    kind = Inbox.objects.filter(pk=inbox_id).values_list("kind", flat=True).first() or ""
+    _inbox_kinds[inbox_id] = (time.monotonic(), kind)
+    return kind
+
+
+def first_message_of(conversation: Conversation) -> Message | None:
+    return Message.objects.filter(conversation=conversation, internal=False).order_by("seq").first()
+
+
+def topics_in(meta: object) -> set[str]:
+    """The assistant's detected topic(s) in a message's meta: "topic", or {"assistant": {"topic"}}."""
     topics: set[str] = set()
-    meta = getattr(first, "meta", None) or {}
-    if isinstance(meta, dict):
-        for key in ("topic", "assistant_topic", "category"):
-            if isinstance(meta.get(key), str):
-                topics.add(meta[key])
-        assistant = meta.get("assistant")
-        if isinstance(assistant, dict) and isinstance(assistant.get("topic"), str):
-            topics.add(assistant["topic"])
+    if not isinstance(meta, dict):
+        return topics
+    for key in ("topic", "assistant_topic"):
+        if isinstance(meta.get(key), str):
+            topics.add(meta[key])
+    assistant = meta.get("assistant")
+    if isinstance(assistant, dict):
+        for key in ("topic", "category"):
+            if isinstance(assistant.get(key), str):
+                topics.add(assistant[key])
+    return topics
+
+
+def facts_for(conversation: Conversation, first: Message | None = None) -> rules.Facts:
+    """What the rules look at: channel, language, category, VIP tier, subject + first message, topics."""
+    first = first if first is not None else first_message_of(conversation)
+    text = f"{conversation.subject}\n{first.body if first else ''}".lower()
     return rules.Facts(
-        channel=conversation.inbox.kind, language=conversation.language, category=conversation.category,
-        vip_tier=conversation.contact.vip_tier, text=text, topics=frozenset(topics), priority=conversation.priority,
+        channel=inbox_kind(conversation.inbox_id), language=conversation.language, category=conversation.category,
+        vip_tier=conversation.contact.vip_tier, text=text, topics=frozenset(topics_in(getattr(first, "meta", None))),
+        priority=conversation.priority,
     )
 
 
@@ -106,18 +136,21 @@ def _team_for(decision: rules.Decision) -> Team | None:
     return None
 
 
-def route_conversation(conversation: Conversation) -> QueueEntry | None:
+def route_conversation(conversation: Conversation, first: Message | None = None) -> QueueEntry | None:
     """Apply the routing rules to a new conversation and put it in its team's queue.
 
     Runs once per conversation (a RoutedConversation row marks it). Team, priority and tags changes
     are made by the system actor through update_conversation (audited, published). A conversation
     that matches an announced incident is tagged, linked to it, and its customer gets the notice.
+    When no rule changes anything (the common case) this is two inserts in one transaction.
     """
     from kefu.routing import surge
 
-    conversation = Conversation.objects.select_related("inbox", "contact").get(pk=conversation.pk)
-    decision = rules.decide(active_rules(), facts_for(conversation))
-    incident = surge.matching_incident(conversation)
+    if "contact" not in conversation._state.fields_cache:
+        conversation = Conversation.objects.select_related("contact").get(pk=conversation.pk)
+    facts = facts_for(conversation, first)
+    decision = rules.decide(active_rules(), facts)
+    incident = surge.matching_incident(conversation, facts.text)
     token = routing_in_progress.set(True)
     try:
         with transaction.atomic():
@@ -128,7 +161,7 @@ def route_conversation(conversation: Conversation) -> QueueEntry | None:
             except IntegrityError:
                 return None  # routed already (a catch-up raced the hook)
             conversation = _apply_decision(conversation, decision, incident)
-            entry = enqueue(conversation, incident=incident)
+            entry = enqueue(conversation, incident=incident, new=True)
             if incident is not None:
                 surge.send_incident_notice(conversation, incident)
     finally:
@@ -152,16 +185,22 @@ def _apply_decision(conversation: Conversation, decision: rules.Decision, incide
             changes.tags = current + tags
     if changes == Changes() or conversation.status in RESOLVED_STATUSES:
         return conversation
-    return conversations.update_conversation(conversation, Actor.system(), changes)
+    updated = conversations.update_conversation(conversation, Actor.system(), changes)
+    updated.contact = conversation.contact
+    return updated
 
 
 # --- the queue --------------------------------------------------------------------------------------
 
 
-def enqueue(conversation: Conversation, *, incident=None, waiting_since=None) -> QueueEntry | None:
+def enqueue(conversation: Conversation, *, incident=None, waiting_since=None, new: bool = False) -> QueueEntry | None:
     """Put an unassigned, unresolved conversation in its team's queue (no-op if it is already there)."""
     if conversation.assignee_id is not None or conversation.status in RESOLVED_STATUSES:
         return None
+    if new:  # just routed: it cannot be queued yet, so skip the look-up
+        return QueueEntry.objects.create(
+            conversation=conversation, team_id=conversation.team_id, rank=priority_rank(conversation.priority),
+            waiting_since=waiting_since or timezone.now(), incident=incident)
     entry, created = QueueEntry.objects.get_or_create(conversation=conversation, defaults={
         "team_id": conversation.team_id, "rank": priority_rank(conversation.priority),
         "waiting_since": waiting_since or timezone.now(), "incident": incident,
@@ -169,8 +208,6 @@ def enqueue(conversation: Conversation, *, incident=None, waiting_since=None) ->
     if not created and (entry.team_id != conversation.team_id or entry.rank != priority_rank(conversation.priority)):
         entry.team_id, entry.rank = conversation.team_id, priority_rank(conversation.priority)
         entry.save(update_fields=["team", "rank"])
-    if conversation.team_id is not None:
-        TeamRoutingState.objects.get_or_create(team_id=conversation.team_id)
     return entry
 
 
@@ -203,7 +240,7 @@ def _speaks(agent: Agent, language: str) -> bool:
 
 def _pick(agents: list[Agent], loads: capacity.Loads, conversation: Conversation, mode: str,
           last_agent_id: int | None) -> Agent | None:
-    klass = capacity.capacity_class(conversation.inbox.kind)
+    klass = capacity.capacity_class(inbox_kind(conversation.inbox_id))
     speakers = [a for a in agents if _speaks(a, conversation.language)]
     pool = speakers or agents  # nobody online speaks it: anyone rather than nobody
     # Rotate so the agent after the last one assigned comes first (round robin, and the tie-break).
@@ -218,7 +255,7 @@ def _pick(agents: list[Agent], loads: capacity.Loads, conversation: Conversation
 
 
 def _waiting(team_id: int | None, batch: int) -> list[QueueEntry]:
-    entries = QueueEntry.objects.filter(team_id=team_id).select_related("conversation__inbox")
+    entries = QueueEntry.objects.filter(team_id=team_id).select_related("conversation")
     if connection.features.has_select_for_update_skip_locked:
         entries = entries.select_for_update(skip_locked=True, of=("self",))
     return list(entries.order_by("rank", "waiting_since", "id")[:batch])
@@ -257,7 +294,7 @@ def assign_waiting(team_id: int | None, *, batch: int | None = None) -> list[Ass
                 if agent is None:
                     continue
                 if _assign_entry(entry, agent, team_id, done):
-                    loads[agent.pk][capacity.capacity_class(entry.conversation.inbox.kind)] += 1
+                    loads[agent.pk][capacity.capacity_class(inbox_kind(entry.conversation.inbox_id))] += 1
                     last = agent.pk
             if state is not None and last != state.last_agent_id:
                 state.last_agent_id = last

@@ -7,11 +7,16 @@ import logging
 log = logging.getLogger(__name__)
 
 
-def on_conversation_created(conversation, **kwargs) -> None:
-    """After commit of a new conversation: apply the rules, queue it, wake the assigner."""
+def on_message_created(conversation, message, **kwargs) -> None:
+    """After commit of a new conversation's first message: apply the rules, queue it, wake the assigner.
+
+    (Routing hangs off the first message rather than `conversation_created` so the rules get the
+    message, its text and the assistant's topic in `meta`, without reading them back.)"""
     from kefu.routing import notify, services
 
-    services.route_conversation(conversation)
+    if message.seq != 1:
+        return
+    services.route_conversation(conversation, message)
     notify.wake_assigner()
 
 
@@ -37,10 +42,16 @@ def connect() -> None:
     for signal in (post_save, post_delete):
         signal.connect(lambda **kwargs: services.forget_rules(), sender=RoutingRule, weak=False,
                        dispatch_uid=f"kefu-routing-rules-{signal is post_save}")
+    from kefu.channels.models import Inbox
+
+    for signal in (post_save, post_delete):
+        signal.connect(lambda instance, **kwargs: services.forget_inbox(instance.pk), sender=Inbox, weak=False,
+                       dispatch_uid=f"kefu-routing-inbox-{signal is post_save}")
+
     from kefu.conversations import hooks
     from kefu.web import consumers
 
-    hooks.on_conversation_created(on_conversation_created)
+    hooks.on_message_created(on_message_created)
     hooks.on_conversation_updated(on_conversation_updated)
     consumers.console_socket_opened.connect(on_console_opened, dispatch_uid="kefu-routing-presence-open")
     consumers.console_socket_closed.connect(on_console_closed, dispatch_uid="kefu-routing-presence-close")

@@ -8,6 +8,7 @@ For the assistant (issue 3): `surge_active(team)` says whether a team is in surg
 from __future__ import annotations
 
 import logging
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -130,6 +131,7 @@ def announce_incident(title: str, keywords: list[str], notice_en: str, notice_zh
     if not incident.tag:
         incident.tag = f"incident-{incident.pk}"
         incident.save(update_fields=["tag"])
+    forget_incidents()
     publish(["agents.all", STATUS_GROUP], {"type": "incident.updated", "incident_id": incident.pk, "active": True})
     return incident
 
@@ -139,18 +141,36 @@ def resolve_incident(incident: Incident) -> Incident:
     incident.is_active = False
     incident.resolved_at = timezone.now()
     incident.save(update_fields=["is_active", "resolved_at"])
+    forget_incidents()
     publish(["agents.all", STATUS_GROUP], {"type": "incident.updated", "incident_id": incident.pk, "active": False})
     return incident
 
 
-def matching_incident(conversation: Conversation) -> Incident | None:
-    """The newest active incident whose keywords appear in the conversation's subject or first message."""
-    incidents = [i for i in Incident.objects.filter(is_active=True)
-                 if i.team_id is None or i.team_id == conversation.team_id]
+_incidents_cache: tuple[float, list[Incident]] | None = None
+
+
+def forget_incidents() -> None:
+    global _incidents_cache
+    _incidents_cache = None
+
+
+def active_incidents() -> list[Incident]:
+    """Active incidents (cached a few seconds in each process; announcing or resolving clears it)."""
+    global _incidents_cache
+    if _incidents_cache is not None and time.monotonic() - _incidents_cache[0] < 5.0:
+        return _incidents_cache[1]
+    _incidents_cache = (time.monotonic(), list(Incident.objects.filter(is_active=True)))
+    return _incidents_cache[1]
+
+
+def matching_incident(conversation: Conversation, text: str | None = None) -> Incident | None:
+    """The newest active incident whose keywords appear in the subject or first message (`text`, lower-cased)."""
+    incidents = [i for i in active_incidents() if i.team_id is None or i.team_id == conversation.team_id]
     if not incidents:
         return None
-    first = conversation.messages.filter(internal=False).order_by("seq").first()
-    text = f"{conversation.subject}\n{first.body if first else ''}".lower()
+    if text is None:
+        first = conversation.messages.filter(internal=False).order_by("seq").first()
+        text = f"{conversation.subject}\n{first.body if first else ''}".lower()
     for incident in incidents:
         if rules.keyword_in(text, [k.lower() for k in incident.keywords]):
             return incident

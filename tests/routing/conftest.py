@@ -15,6 +15,20 @@ from kefu.conversations.models import Conversation
 _numbers = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def fresh_routing_caches():
+    """Rules, incidents and inbox kinds are cached per process; a rolled-back test must not leave them."""
+    from kefu.routing import services, surge
+
+    services.forget_rules()
+    surge.forget_incidents()
+    services._inbox_kinds.clear()
+    yield
+    services.forget_rules()
+    surge.forget_incidents()
+    services._inbox_kinds.clear()
+
+
 @pytest.fixture
 def make_agent(db, team):
     def make(username: str, *, online: bool = True, chats: int = 5, tickets: int = 20, teams=("general",),

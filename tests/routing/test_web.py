@@ -95,3 +95,14 @@ def test_widget_asks_its_place_in_the_queue(webchat_inbox, new_conversation, mak
                                 webchat._session_token(webchat_inbox, conv.contact, False))
     data = client.get(f"/routing/widget/queue/{conv.pk}", headers={"X-Kefu-Session": own.token}).json()
     assert data["waiting"] is True and data["position"] == 1
+
+
+def test_routing_texts_exist_in_chinese(client):
+    from django.utils import translation
+
+    from kefu.routing.widget import widget_strings
+
+    with translation.override("zh-hans"):
+        assert str(Presence.ONLINE.label) == "在线"
+        assert widget_strings("zh-hans")["routing.position"] == "您当前排在第 {n} 位。"
+    assert widget_strings("en")["routing.position"] == "You are number {n} in the queue."

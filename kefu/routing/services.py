@@ -227,8 +227,10 @@ def _candidates(team_id: int | None) -> list[Agent]:
     agents = Agent.objects.filter(is_active=True, presence=Presence.ONLINE)
     if team_id is not None:
         agents = agents.filter(teams__id=team_id)
+    # FOR NO KEY UPDATE: serializes assigners, yet rows that merely reference the agent (a message it
+    # writes, a supervisor assigning it by hand) take KEY SHARE and neither wait nor deadlock on it.
     if connection.features.has_select_for_update_of:
-        agents = agents.select_for_update(of=("self",))
+        agents = agents.select_for_update(of=("self",), no_key=connection.features.has_select_for_no_key_update)
     else:
         agents = agents.select_for_update()
     return list(agents.order_by("pk"))

@@ -65,8 +65,9 @@ class Housekeeping:
         return False
 
 
-def run_once(house: Housekeeping | None = None, *, catch_up: bool = False) -> int:
-    """One pass: route stragglers, assign what fits, and (when due) presence, surge and queue positions."""
+def run_once(house: Housekeeping | None = None, *, catch_up: bool = False, teams=None) -> dict:
+    """One pass: route stragglers, assign what fits (in `teams`, or every queue if None), and (when due)
+    presence, surge and queue positions. Returns {team_id: (assigned, saturated)}."""
     from kefu.routing import queues, services, surge
 
     house = house or Housekeeping()
@@ -75,7 +76,7 @@ def run_once(house: Housekeeping | None = None, *, catch_up: bool = False) -> in
             route_unrouted()
         elif house.due("route", 10.0):
             route_unrouted(max_age_seconds=3600, min_age_seconds=5)
-        assigned = services.assign_all()
+        result = services.assign_teams(teams)
         if house.due("presence", 5.0):
             services.sweep_presence()
         if house.due("surge", 5.0):
@@ -83,33 +84,71 @@ def run_once(house: Housekeeping | None = None, *, catch_up: bool = False) -> in
         if house.due("positions", settings.KEFU_ROUTING_POSITION_SECONDS):
             for team_id in services.teams_with_waiting():
                 queues.announce_positions(team_id)
-        return assigned
+        return result
     finally:
         close_old_connections()
         connections.close_all()
 
 
+class Wakes:
+    """What the hooks asked for since the last pass; touched only on the loop's own thread."""
+
+    def __init__(self) -> None:
+        self.everything = True  # the first pass looks at every queue
+        self.teams: set = set()
+        self.saturated: set = set()
+
+    def mark(self, teams, freed: bool) -> None:
+        if teams is None:
+            self.everything = True
+            self.saturated.clear()
+            return
+        for team in teams:
+            if freed:
+                self.saturated.discard(team)
+                self.teams.add(team)
+            elif team not in self.saturated:
+                self.teams.add(team)
+
+    def take(self):
+        """The queues to look at now (None: all), and forget them."""
+        teams = None if self.everything else set(self.teams)
+        self.everything, self.teams = False, set()
+        return teams
+
+    def learn(self, result: dict) -> None:
+        for team, (_, saturated) in result.items():
+            (self.saturated.add if saturated else self.saturated.discard)(team)
+
+
+_wakes: Wakes | None = None
+
+
 async def run_forever(poll: float | None = None) -> None:
-    """The loop itself; cancelling the task stops it."""
-    global _loop, _event
+    """The loop itself; cancelling the task stops it. A pass without a wake looks at every queue."""
+    global _loop, _event, _wakes
     _loop = asyncio.get_running_loop()
     _event = asyncio.Event()
+    _wakes = Wakes()
     poll = poll if poll is not None else settings.KEFU_ROUTING_POLL_SECONDS
     house = Housekeeping()
     first = True
     while True:
+        teams = _wakes.take()
         try:
-            await sync_to_async(run_once, thread_sensitive=False)(house, catch_up=first)
+            result = await sync_to_async(run_once, thread_sensitive=False)(house, catch_up=first, teams=teams)
+            _wakes.learn(result)
             first = False
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("routing assigner pass failed; retrying")
+            _wakes.everything = True
             await asyncio.sleep(1.0)
         try:
             await asyncio.wait_for(_event.wait(), timeout=poll)
         except TimeoutError:
-            pass
+            _wakes.everything = True  # nobody woke us: look at every queue (other processes free capacity too)
         _event.clear()
 
 
@@ -117,16 +156,23 @@ def running_here() -> bool:
     return _loop is not None and _event is not None and not _loop.is_closed()
 
 
-def wake() -> None:
-    """Run the loop now. Without a loop in this process (tests, CLI commands) assign inline."""
+def _mark(teams, freed: bool) -> None:
+    if _wakes is not None:
+        _wakes.mark(teams, freed)
+    if _event is not None:
+        _event.set()
+
+
+def wake(teams=None, freed: bool = True) -> None:
+    """Run the loop now for these queues. Without a loop in this process (tests, CLI) assign inline."""
     if running_here():
-        _loop.call_soon_threadsafe(_event.set)
+        _loop.call_soon_threadsafe(_mark, None if teams is None else frozenset(teams), freed)
         return
     if settings.KEFU_ROUTING_ASSIGNER == "worker":
         return  # a separate `kefu routing-worker` polls
     from kefu.routing import services
 
-    services.assign_all()
+    services.assign_all(teams)
 
 
 def ensure_started() -> None:

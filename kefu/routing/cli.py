@@ -28,7 +28,7 @@ def cmd_routing(args: argparse.Namespace) -> int:
     from kefu.routing import assigner, queues
 
     if args.routing_command == "assign":
-        assigned = assigner.run_once(catch_up=True)
+        assigned = sum(n for n, _ in assigner.run_once(catch_up=True).values())
         print(f"Assigned {assigned} waiting conversation(s).")
         return 0
     for q in queues.overview():

@@ -37,8 +37,11 @@ def presence_changed(agent: Agent) -> None:
     })
 
 
-def wake_assigner() -> None:
-    """Ask this process's assigner loop to run now; with none running here, assign inline."""
+def wake_assigner(teams=None, freed: bool = True) -> None:
+    """Ask this process's assigner loop to look at these queues now (None: all); with none here, assign inline.
+
+    `freed`: capacity may have freed up. A new arrival (freed=False) in a queue whose agents are all
+    full does not make the loop look again: only freed capacity can move that queue."""
     from kefu.routing import assigner
 
-    assigner.wake()
+    assigner.wake(teams, freed=freed)

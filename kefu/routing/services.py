@@ -222,6 +222,26 @@ class Assigned:
     waited_seconds: float
 
 
+class AssignedBatch(list):
+    """The assignments of one assign_waiting call; `left` = waiting conversations no agent had room for."""
+
+    left: int = 0
+
+
+@dataclass(frozen=True)
+class Wake:
+    """What to tell the assigner: which queues may move, and whether capacity freed up (vs. a new arrival)."""
+
+    teams: frozenset
+    freed: bool
+
+
+def teams_of(agent_id: int | None) -> set[int]:
+    if agent_id is None:
+        return set()
+    return set(Agent.teams.through.objects.filter(agent_id=agent_id).values_list("team_id", flat=True))
+
+
 def _candidates(team_id: int | None) -> list[Agent]:
     """Online active agents of the team (any team for unrouted conversations), locked, in id order."""
     agents = Agent.objects.filter(is_active=True, presence=Presence.ONLINE)
@@ -263,7 +283,7 @@ def _waiting(team_id: int | None, batch: int) -> list[QueueEntry]:
     return list(entries.order_by("rank", "waiting_since", "id")[:batch])
 
 
-def assign_waiting(team_id: int | None, *, batch: int | None = None) -> list[Assigned]:
+def assign_waiting(team_id: int | None, *, batch: int | None = None) -> AssignedBatch:
     """Give the team's waiting conversations, in queue order, to online agents with free capacity.
 
     Returns what was assigned. Side effects per assignment: update_conversation (audit `assignee_changed`
@@ -272,9 +292,9 @@ def assign_waiting(team_id: int | None, *, batch: int | None = None) -> list[Ass
     """
     batch = batch or settings.KEFU_ROUTING_BATCH
     team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
+    done = AssignedBatch()
     if team_id is not None and (team is None or not team.auto_assign):
-        return []
-    done: list[Assigned] = []
+        return done
     token = routing_in_progress.set(True)
     try:
         with transaction.atomic():
@@ -286,6 +306,7 @@ def assign_waiting(team_id: int | None, *, batch: int | None = None) -> list[Ass
             if not entries:
                 return done
             agents = _candidates(team_id)
+            done.left = len(entries)
             if not agents:
                 return done
             loads = capacity.loads_of(a.pk for a in agents)
@@ -295,6 +316,7 @@ def assign_waiting(team_id: int | None, *, batch: int | None = None) -> list[Ass
                 agent = _pick(agents, loads, entry.conversation, mode, last)
                 if agent is None:
                     continue
+                done.left -= 1
                 if _assign_entry(entry, agent, team_id, done):
                     loads[agent.pk][capacity.capacity_class(inbox_kind(entry.conversation.inbox_id))] += 1
                     last = agent.pk
@@ -325,16 +347,29 @@ def teams_with_waiting() -> list[int | None]:
     return list(QueueEntry.objects.values_list("team_id", flat=True).distinct().order_by())
 
 
-def assign_all(max_rounds: int = 100) -> int:
-    """Run assign_waiting for every team with waiting conversations until nothing more fits."""
-    total = 0
-    for team_id in teams_with_waiting():
+def assign_teams(team_ids=None, max_rounds: int = 100) -> dict[int | None, tuple[int, bool]]:
+    """Assign what fits in the given queues (all with waiting conversations if None).
+
+    Returns {team_id: (assigned, saturated)}; saturated = conversations still wait because every online
+    agent is full (a new arrival alone will not change that; freed capacity will)."""
+    waiting = teams_with_waiting()
+    targets = waiting if team_ids is None else [t for t in waiting if t in set(team_ids)]
+    result: dict[int | None, tuple[int, bool]] = {}
+    for team_id in targets:
+        assigned, saturated = 0, False
         for _ in range(max_rounds):
             done = assign_waiting(team_id)
-            total += len(done)
-            if len(done) < settings.KEFU_ROUTING_BATCH:
+            assigned += len(done)
+            saturated = done.left > 0
+            if saturated or len(done) < settings.KEFU_ROUTING_BATCH:
                 break
-    return total
+        result[team_id] = (assigned, saturated)
+    return result
+
+
+def assign_all(team_ids=None) -> int:
+    """Run assign_waiting for every team with waiting conversations until nothing more fits."""
+    return sum(assigned for assigned, _ in assign_teams(team_ids).values())
 
 
 # --- following conversation changes -------------------------------------------------------------------
@@ -345,34 +380,44 @@ def _previous_status(conversation: Conversation) -> str:
     return event.old_value if event else ""
 
 
-def follow_update(conversation: Conversation, changed: list[str]) -> bool:
-    """Keep the queue in step with a conversation change; returns whether capacity may have freed up.
+def follow_update(conversation: Conversation, changed: list[str], before: dict | None = None) -> Wake | None:
+    """Keep the queue in step with a conversation change; returns which queues the assigner should look at.
 
     Solved/closed: leaves the queue, its agent has room again. Assignee removed: back in the queue.
-    Reopened (from solved, pending or on hold) while its agent is not online: unassigned and queued;
-    with its agent online it simply stays theirs. Team or priority changed: the queue entry follows.
+    Reassigned by hand: leaves the queue, the previous agent has room. Reopened (from solved, pending or
+    on hold) while its agent is not online: unassigned and queued; with its agent online it stays
+    theirs. Team or priority changed: the queue entry follows.
     """
-    conversation = Conversation.objects.select_related("assignee", "inbox").get(pk=conversation.pk)
+    before = before or {}
+    conversation = Conversation.objects.select_related("assignee").get(pk=conversation.pk)
+    team = {conversation.team_id}
     if conversation.status in RESOLVED_STATUSES:
         dequeue(conversation.pk)
-        return "status" in changed
+        if "status" in changed and conversation.assignee_id:
+            return Wake(frozenset(teams_of(conversation.assignee_id) | team), freed=True)
+        return None
     if conversation.assignee_id is None:
         enqueue(conversation)
-        return "assignee" in changed
+        if "assignee" in changed:
+            return Wake(frozenset(teams_of(before.get("assignee_id")) | team), freed=True)
+        return Wake(frozenset(team), freed=False)
     if "status" in changed and conversation.status == Status.OPEN:
         if _previous_status(conversation) in {Status.SOLVED, Status.PENDING, Status.ON_HOLD}:
             return _reopened(conversation)
     if "assignee" in changed:
         dequeue(conversation.pk)
-    return False
+        previous = before.get("assignee_id")
+        if previous and previous != conversation.assignee_id:
+            return Wake(frozenset(teams_of(previous)), freed=True)
+    return None
 
 
-def _reopened(conversation: Conversation) -> bool:
+def _reopened(conversation: Conversation) -> Wake | None:
     agent = conversation.assignee
     if agent is not None and agent.is_active and agent.presence == Presence.ONLINE:
         Assignment.objects.create(conversation=conversation, agent=agent, team_id=conversation.team_id,
                                   kind=Assignment.Kind.REOPEN)
-        return False
+        return None
     token = routing_in_progress.set(True)
     try:
         with transaction.atomic():
@@ -380,7 +425,7 @@ def _reopened(conversation: Conversation) -> bool:
             enqueue(conv)
     finally:
         routing_in_progress.reset(token)
-    return True
+    return Wake(frozenset({conversation.team_id}), freed=False)
 
 
 # --- presence -----------------------------------------------------------------------------------------
@@ -399,7 +444,8 @@ def set_presence(agent: Agent, presence: str, *, automatic: bool = False) -> Age
     agent.presence, agent.presence_changed_at, agent.presence_automatic = presence, now, automatic
     notify.presence_changed(agent)
     if presence == Presence.ONLINE:
-        transaction.on_commit(notify.wake_assigner)
+        teams = frozenset(teams_of(agent.pk) | {None})
+        transaction.on_commit(lambda: notify.wake_assigner(teams, freed=True))
     return agent
 
 
@@ -415,7 +461,8 @@ def set_capacity(agent: Agent, *, chat_capacity: int | None = None, ticket_capac
         fields.append(name)
     if fields:
         agent.save(update_fields=fields)
-        transaction.on_commit(notify.wake_assigner)
+        teams = frozenset(teams_of(agent.pk) | {None})
+        transaction.on_commit(lambda: notify.wake_assigner(teams, freed=True))
     return agent
 
 

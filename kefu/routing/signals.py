@@ -16,8 +16,9 @@ def on_message_created(conversation, message, **kwargs) -> None:
 
     if message.seq != 1:
         return
-    services.route_conversation(conversation, message)
-    notify.wake_assigner()
+    entry = services.route_conversation(conversation, message)
+    if entry is not None:
+        notify.wake_assigner(frozenset({entry.team_id}), freed=False)
 
 
 def on_conversation_updated(conversation, changed=None, before=None, **kwargs) -> None:
@@ -29,8 +30,9 @@ def on_conversation_updated(conversation, changed=None, before=None, **kwargs) -
     changed = list(changed or [])
     if not ({"status", "assignee", "team", "priority"} & set(changed)):
         return
-    if services.follow_update(conversation, changed):
-        notify.wake_assigner()
+    wake = services.follow_update(conversation, changed, before)
+    if wake is not None:
+        notify.wake_assigner(wake.teams, freed=wake.freed)
 
 
 def connect() -> None:

@@ -33,7 +33,13 @@ class Listener:
 
 
 @pytest.fixture
-def listen():
+def listen(settings):
+    # The in-memory layer: the listener and the publisher share this process (Redis pub/sub channels are
+    # bound to the event loop that made them, and each async_to_sync call has its own).
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
     made = []
 
     def make(conversation):
@@ -43,6 +49,7 @@ def listen():
     yield make
     for listener in made:
         listener.close()
+    channel_layers.backends.clear()
 
 
 def test_waiting_customers_get_their_position_and_then_assigned(make_agent, new_conversation, listen,

@@ -270,6 +270,7 @@ def main() -> int:
     p.add_argument("--mode", choices=["round_robin", "least_loaded"], default="round_robin")
     p.add_argument("--connections", type=int, default=32, help="HTTP connections posting conversations")
     p.add_argument("--workers", type=int, default=1, help="server processes (more than 1 needs KEFU_REDIS_URL)")
+    p.add_argument("--keep-logs", action="store_true", help="copy the server logs out even when all went well")
     p.add_argument("--drain", type=float, default=120.0, help="seconds to wait for the last assignments")
     args = p.parse_args()
     import os
@@ -295,8 +296,8 @@ def main() -> int:
         check = json.loads(next(line for line in out.splitlines() if line.startswith("VERIFY "))[7:])
         ok = report(args, stats, check)
     finally:
-        if not ok:
-            save_logs(site, "surge benchmark failed")
+        if not ok or args.keep_logs:
+            save_logs(site, "surge benchmark failed" if not ok else "--keep-logs")
         site.close()
     return 0 if ok else 1
 

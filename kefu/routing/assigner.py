@@ -135,9 +135,14 @@ async def run_forever(poll: float | None = None) -> None:
     first = True
     while True:
         teams = _wakes.take()
+        started = time.monotonic()
         try:
             result = await sync_to_async(run_once, thread_sensitive=False)(house, catch_up=first, teams=teams)
             _wakes.learn(result)
+            took = time.monotonic() - started
+            if took > 1.0:
+                log.warning("routing pass took %.2f s (%s queues, %s assigned)", took, len(result),
+                            sum(n for n, _ in result.values()))
             first = False
         except asyncio.CancelledError:
             raise

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
 from kefu.accounts.models import Agent
 from kefu.conversations.events import customer_group, customer_group_name
 from kefu.conversations.models import Conversation
 from kefu.core.events import publish
 
+log = logging.getLogger(__name__)
 QUEUE_GROUP = "agents.all"  # supervisors' consoles: the Queues page listens here
 
 
@@ -19,14 +27,39 @@ def queue_event(conversation_id: int, position: int, estimated_wait_seconds: int
     }
 
 
-def assigned(conversation: Conversation) -> None:
-    """Tell the customer they are no longer waiting (position 0)."""
-    publish([customer_group(conversation)], queue_event(conversation.pk, 0, 0, assigned=True))
+def publish_each(items: list[tuple[str, dict]]) -> None:
+    """Send one event to each group after commit, in one hop to the event loop (not one per event).
+
+    Like kefu.core.events.publish, for the many different customer events one assigner pass makes."""
+    if not items:
+        return
+    items = [(group, {**event, "event_id": uuid.uuid4().hex}) for group, event in items]
+    transaction.on_commit(lambda: _send_each(items))
+
+
+def _send_each(items: list[tuple[str, dict]]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(_send_each_async)(layer, items)
+
+
+async def _send_each_async(layer, items: list[tuple[str, dict]]) -> None:
+    for group, event in items:
+        try:
+            await layer.group_send(group, {"type": "kefu.event", "event": event})
+        except Exception:  # a broken layer must never undo a committed write
+            log.exception("could not publish %s to %s", event.get("type"), group)
+
+
+def assigned(conversations: list[Conversation]) -> None:
+    """Tell these customers they are no longer waiting (position 0)."""
+    publish_each([(customer_group(c), queue_event(c.pk, 0, 0, assigned=True)) for c in conversations])
 
 
 def queue_position(contact_id: int, inbox_id: int, conversation_id: int, position: int,
-                   estimated_wait_seconds: int | None, surge: bool = False) -> None:
-    publish([customer_group_name(contact_id, inbox_id)],
+                   estimated_wait_seconds: int | None, surge: bool = False) -> tuple[str, dict]:
+    """The (group, event) that tells a waiting customer their place; send with publish_each."""
+    return (customer_group_name(contact_id, inbox_id),
             queue_event(conversation_id, position, estimated_wait_seconds, surge=surge))
 
 

@@ -164,14 +164,17 @@ def announce_positions(team_id: int | None, now=None) -> int:
                      "conversation__contact_id", "conversation__inbox_id")
     )
     changed: list[QueueEntry] = []
+    events: list[tuple[str, dict]] = []
     for position, (pk, conv_id, last, last_at, contact_id, inbox_id) in enumerate(rows, start=1):
         if last == position:
             continue
         if last is not None and position > 20 and abs(last - position) < max(1, last // 10) and (
                 last_at is not None and last_at > refresh_before):
             continue
-        notify.queue_position(contact_id, inbox_id, conv_id, position, estimate.for_position(position), surge_on)
+        events.append(notify.queue_position(contact_id, inbox_id, conv_id, position,
+                                            estimate.for_position(position), surge_on))
         changed.append(QueueEntry(pk=pk, announced_position=position, announced_at=now))
     if changed:
         QueueEntry.objects.bulk_update(changed, ["announced_position", "announced_at"], batch_size=500)
+        notify.publish_each(events)
     return len(changed)

@@ -300,8 +300,10 @@ def assign_waiting(team_id: int | None, *, batch: int | None = None) -> Assigned
         with transaction.atomic():
             state = None
             if team is not None:
-                TeamRoutingState.objects.get_or_create(team=team)
-                state = TeamRoutingState.objects.select_for_update().get(team=team)
+                state = TeamRoutingState.objects.select_for_update().filter(team=team).first()
+                if state is None:
+                    TeamRoutingState.objects.get_or_create(team=team)
+                    state = TeamRoutingState.objects.select_for_update().get(team=team)
             entries = _waiting(team_id, batch)
             if not entries:
                 return done
@@ -312,14 +314,7 @@ def assign_waiting(team_id: int | None, *, batch: int | None = None) -> Assigned
             loads = capacity.loads_of(a.pk for a in agents)
             mode = team.assignment_mode if team is not None else AssignmentMode.LEAST_LOADED
             last = state.last_agent_id if state is not None else None
-            for entry in entries:
-                agent = _pick(agents, loads, entry.conversation, mode, last)
-                if agent is None:
-                    continue
-                done.left -= 1
-                if _assign_entry(entry, agent, team_id, done):
-                    loads[agent.pk][capacity.capacity_class(inbox_kind(entry.conversation.inbox_id))] += 1
-                    last = agent.pk
+            last = _assign_entries(entries, agents, loads, mode, last, team_id, done)
             if state is not None and last != state.last_agent_id:
                 state.last_agent_id = last
                 state.save(update_fields=["last_agent_id"])
@@ -328,19 +323,39 @@ def assign_waiting(team_id: int | None, *, batch: int | None = None) -> Assigned
     return done
 
 
-def _assign_entry(entry: QueueEntry, agent: Agent, team_id: int | None, done: list[Assigned]) -> bool:
-    conv = Conversation.objects.select_for_update().filter(pk=entry.conversation_id).first()
-    if conv is None or conv.assignee_id is not None or conv.status in RESOLVED_STATUSES:
-        entry.delete()  # assigned by hand or solved meanwhile: nothing to do
-        return False
-    if QueueEntry.objects.filter(pk=entry.pk).delete()[0] == 0:
-        return False  # another assigner took it
-    conversations.update_conversation(conv, Actor.system(), Changes(assignee=agent))
-    waited = max(0.0, (timezone.now() - entry.waiting_since).total_seconds())
-    Assignment.objects.create(conversation=conv, agent=agent, team_id=team_id, waited_seconds=waited)
-    notify.assigned(conv)
-    done.append(Assigned(conv.pk, agent.pk, waited))
-    return True
+def _assign_entries(entries: list[QueueEntry], agents: list[Agent], loads: capacity.Loads, mode: str,
+                    last: int | None, team_id: int | None, done: AssignedBatch) -> int | None:
+    """Assign each entry (in order) to the agent _pick chooses; the queue rows go in one delete.
+
+    The entries are ours alone: locked FOR UPDATE SKIP LOCKED on PostgreSQL, or the one SQLite writer.
+    Each conversation is re-read under its row lock, so one assigned by hand or solved meanwhile is
+    only dropped from the queue."""
+    taken: list[int] = []
+    records: list[Assignment] = []
+    assigned: list[Conversation] = []
+    now = timezone.now()
+    for entry in entries:
+        agent = _pick(agents, loads, entry.conversation, mode, last)
+        if agent is None:
+            continue
+        done.left -= 1
+        taken.append(entry.pk)
+        conv = Conversation.objects.select_for_update().filter(pk=entry.conversation_id).first()
+        if conv is None or conv.assignee_id is not None or conv.status in RESOLVED_STATUSES:
+            continue
+        conversations.update_conversation(conv, Actor.system(), Changes(assignee=agent))
+        waited = max(0.0, (now - entry.waiting_since).total_seconds())
+        records.append(Assignment(conversation=conv, agent=agent, team_id=team_id, waited_seconds=waited))
+        assigned.append(conv)
+        done.append(Assigned(conv.pk, agent.pk, waited))
+        loads[agent.pk][capacity.capacity_class(inbox_kind(conv.inbox_id))] += 1
+        last = agent.pk
+    if taken:
+        QueueEntry.objects.filter(pk__in=taken).delete()
+    if records:
+        Assignment.objects.bulk_create(records)
+        notify.assigned(assigned)
+    return last
 
 
 def teams_with_waiting() -> list[int | None]:

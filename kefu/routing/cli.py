@@ -34,8 +34,8 @@ def cmd_routing(args: argparse.Namespace) -> int:
     for q in queues.overview():
         name = q.team.slug if q.team else "(no team)"
         surge = " SURGE" if q.surge else ""
-        longest = q.longest_wait_seconds if q.longest_wait_seconds is not None else "-"
-        print(f"{name}\twaiting {q.waiting}\tlongest {longest}s\tonline {q.online}{surge}")
+        longest = f"{q.longest_wait_seconds}s" if q.longest_wait_seconds is not None else "-"
+        print(f"{name}\twaiting {q.waiting}\tlongest {longest}\tonline {q.online}{surge}")
     return 0
 
 

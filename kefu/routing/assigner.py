@@ -76,7 +76,7 @@ def run_once(house: Housekeeping | None = None, *, catch_up: bool = False, teams
             route_unrouted()
         elif house.due("route", 10.0):
             route_unrouted(max_age_seconds=3600, min_age_seconds=5)
-        result = services.assign_teams(teams)
+        result = services.assign_teams(teams, max_rounds=1)
         if house.due("presence", 5.0):
             services.sweep_presence()
         if house.due("surge", 5.0):
@@ -116,9 +116,15 @@ class Wakes:
         self.everything, self.teams = False, set()
         return teams
 
-    def learn(self, result: dict) -> None:
-        for team, (_, saturated) in result.items():
+    def learn(self, result: dict) -> bool:
+        """Remember which queues are full; returns True when a queue may hold more to assign right away."""
+        more = False
+        for team, (assigned, saturated) in result.items():
             (self.saturated.add if saturated else self.saturated.discard)(team)
+            if not saturated and assigned >= settings.KEFU_ROUTING_BATCH:
+                self.teams.add(team)
+                more = True
+        return more
 
 
 _wakes: Wakes | None = None
@@ -138,7 +144,8 @@ async def run_forever(poll: float | None = None) -> None:
         started = time.monotonic()
         try:
             result = await sync_to_async(run_once, thread_sensitive=False)(house, catch_up=first, teams=teams)
-            _wakes.learn(result)
+            if _wakes.learn(result):
+                _event.set()  # a full batch: go round again at once
             took = time.monotonic() - started
             if took > 1.0:
                 log.warning("routing pass took %.2f s (%s queues, %s assigned)", took, len(result),

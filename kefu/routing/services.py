@@ -363,22 +363,26 @@ def teams_with_waiting() -> list[int | None]:
 
 
 def assign_teams(team_ids=None, max_rounds: int = 100) -> dict[int | None, tuple[int, bool]]:
-    """Assign what fits in the given queues (all with waiting conversations if None).
+    """Assign what fits in the given queues (all with waiting conversations if None), a batch per queue
+    in turn so one busy queue does not hold up the others.
 
     Returns {team_id: (assigned, saturated)}; saturated = conversations still wait because every online
-    agent is full (a new arrival alone will not change that; freed capacity will)."""
+    agent is full (a new arrival alone will not change that; freed capacity will). With max_rounds=1
+    (the assigner loop) `assigned == KEFU_ROUTING_BATCH` means more may fit: run again."""
     waiting = teams_with_waiting()
-    targets = waiting if team_ids is None else [t for t in waiting if t in set(team_ids)]
-    result: dict[int | None, tuple[int, bool]] = {}
-    for team_id in targets:
-        assigned, saturated = 0, False
-        for _ in range(max_rounds):
+    pending = waiting if team_ids is None else [t for t in waiting if t in set(team_ids)]
+    result: dict[int | None, tuple[int, bool]] = {t: (0, False) for t in pending}
+    for _ in range(max_rounds):
+        again = []
+        for team_id in pending:
             done = assign_waiting(team_id)
-            assigned += len(done)
-            saturated = done.left > 0
-            if saturated or len(done) < settings.KEFU_ROUTING_BATCH:
-                break
-        result[team_id] = (assigned, saturated)
+            total = result[team_id][0] + len(done)
+            result[team_id] = (total, done.left > 0)
+            if done.left == 0 and len(done) >= settings.KEFU_ROUTING_BATCH:
+                again.append(team_id)
+        if not again:
+            break
+        pending = again
     return result
 
 

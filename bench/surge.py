@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import random
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -43,7 +44,7 @@ from common import (  # noqa: E402
     start_server,
 )
 
-from kefu.core.liveserver import LiveSite  # noqa: E402
+from kefu.core.liveserver import KEFU, LiveSite  # noqa: E402
 
 SETUP = """
 import json
@@ -270,6 +271,9 @@ def main() -> int:
     p.add_argument("--mode", choices=["round_robin", "least_loaded"], default="round_robin")
     p.add_argument("--connections", type=int, default=32, help="HTTP connections posting conversations")
     p.add_argument("--workers", type=int, default=1, help="server processes (more than 1 needs KEFU_REDIS_URL)")
+    p.add_argument("--assigner", choices=["server", "worker"], default="server",
+                   help="where the routing assigner runs: inside the server (default) or as `kefu routing-worker`")
+    p.add_argument("--poll", type=float, default=0.1, help="with --assigner worker: its poll interval")
     p.add_argument("--keep-logs", action="store_true", help="copy the server logs out even when all went well")
     p.add_argument("--drain", type=float, default=120.0, help="seconds to wait for the last assignments")
     args = p.parse_args()
@@ -278,14 +282,24 @@ def main() -> int:
     site = LiveSite(redis_url=os.environ.get("KEFU_REDIS_URL") or None)
     args.site = site
     ok = False
+    assigner = None
+    if args.assigner == "worker" and not site.redis_url:
+        raise SystemExit("--assigner worker needs KEFU_REDIS_URL (its events must reach the server's sockets)")
     try:
         site.migrate()
         out = site.kefu("manage", "shell", "-c", SETUP.format(teams=args.teams, agents=args.agents,
                                                                capacity=args.capacity, mode=args.mode)).stdout
         setup = json.loads(next(line for line in out.splitlines() if line.startswith("SETUP "))[6:])
-        server = start_server(site, workers=args.workers)
+        extra = {"KEFU_ROUTING_ASSIGNER": "worker"} if args.assigner == "worker" else {}
+        server = start_server(site, workers=args.workers, extra_env=extra)
+        if args.assigner == "worker":
+            # The assigner alone in its own process (its own GIL); it polls, the servers do not wake it.
+            log = open(site.workdir / "routing-worker.log", "ab")
+            assigner = subprocess.Popen([*KEFU, "routing-worker", "--poll", str(args.poll)],
+                                        env=site.env(**extra), stdout=log, stderr=subprocess.STDOUT)
         print(f"code: {code_state()}")
-        print(f"database: {describe_database(site)}; layer: {describe_layer(site)}; servers: {args.workers}")
+        print(f"database: {describe_database(site)}; layer: {describe_layer(site)}; servers: {args.workers}; "
+              f"assigner: {'kefu routing-worker (poll ' + str(args.poll) + ' s)' if assigner else 'in the server'}")
         print(f"{args.conversations} conversations at {args.rate:g}/s in bursts every {args.burst_every:g} s; "
               f"{args.agents} agents in {args.teams} teams, capacity {args.capacity}, hold {args.hold:g} s, "
               f"{args.mode}")
@@ -296,6 +310,12 @@ def main() -> int:
         check = json.loads(next(line for line in out.splitlines() if line.startswith("VERIFY "))[7:])
         ok = report(args, stats, check)
     finally:
+        if assigner is not None:
+            assigner.terminate()
+            try:
+                assigner.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                assigner.kill()
         if not ok or args.keep_logs:
             save_logs(site, "surge benchmark failed" if not ok else "--keep-logs")
         site.close()

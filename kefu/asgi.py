@@ -22,4 +22,7 @@ websocket_routes = URLRouter([
     path("ws/console/", AllowedHostsOriginValidator(AuthMiddlewareStack(ConsoleConsumer.as_asgi()))),
 ])
 
-application = ProtocolTypeRouter({"http": django_application, "websocket": websocket_routes})
+from kefu.routing.assigner import with_assigner  # noqa: E402
+
+# The first connection starts this process's routing assigner loop (KEFU_ROUTING_ASSIGNER=server).
+application = with_assigner(ProtocolTypeRouter({"http": django_application, "websocket": websocket_routes}))

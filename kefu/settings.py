@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kefu.contacts",
     "kefu.channels",
     "kefu.conversations",
+    "kefu.routing",
     "kefu.assistant",
     "kefu.api",
     "kefu.web",
@@ -242,6 +243,24 @@ KEFU_WEBHOOK_TOLERANCE_SECONDS = env_int("KEFU_WEBHOOK_TOLERANCE_SECONDS", 300)
 KEFU_SLA_SWEEP_SECONDS = env_int("KEFU_SLA_SWEEP_SECONDS", 60)
 # The console's SLA page lists conversations whose next deadline is at most this many minutes away.
 KEFU_SLA_AT_RISK_MINUTES = env_int("KEFU_SLA_AT_RISK_MINUTES", 30)
+# --- routing (issue 5) --------------------------------------------------------------------------------
+# Where the assigner loop runs: "server" (inside every `kefu serve` process) or "worker" (only in
+# `kefu routing-worker`; use Redis then, so its events reach the sockets).
+KEFU_ROUTING_ASSIGNER = env("KEFU_ROUTING_ASSIGNER", "server")
+KEFU_ROUTING_POLL_SECONDS = float(env("KEFU_ROUTING_POLL_SECONDS", "0.5"))
+KEFU_ROUTING_BATCH = env_int("KEFU_ROUTING_BATCH", 50)
+# Inbox kinds that count as live chats (one shared limit: the agent's concurrent chats).
+KEFU_ROUTING_CHAT_CHANNELS = [c.strip() for c in env("KEFU_ROUTING_CHAT_CHANNELS", "webchat,telegram").split(",")
+                              if c.strip()]
+# Presence: seconds after an agent's last console socket closed before away, then offline.
+KEFU_ROUTING_AWAY_AFTER = env_int("KEFU_ROUTING_AWAY_AFTER", 120)
+KEFU_ROUTING_OFFLINE_AFTER = env_int("KEFU_ROUTING_OFFLINE_AFTER", 1800)
+KEFU_ROUTING_CONNECTION_MAX_AGE = env_int("KEFU_ROUTING_CONNECTION_MAX_AGE", 24 * 3600)
+# Queue positions: how often positions are recomputed, and the slowest refresh for customers far back.
+KEFU_ROUTING_POSITION_SECONDS = float(env("KEFU_ROUTING_POSITION_SECONDS", "2"))
+KEFU_ROUTING_ANNOUNCE_EVERY = env_int("KEFU_ROUTING_ANNOUNCE_EVERY", 30)
+KEFU_ROUTING_ESTIMATE_WINDOW = env_int("KEFU_ROUTING_ESTIMATE_WINDOW", 900)
+KEFU_ROUTING_LOW_RISK_TOPICS = [t.strip() for t in env("KEFU_ROUTING_LOW_RISK_TOPICS", "").split(",") if t.strip()]
 # --- exchange integration, cases, freeze (issue 6) ---
 INSTALLED_APPS += ["kefu.exchange"]
 # The exchange's kefu endpoints (docs/exchange.md); requests are signed with HMAC-SHA256 of the secret.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("widget.js", web_views.widget_script, name="widget-script"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kefu.sla.urls")),
+    path("", include("kefu.routing.urls")),
     path("", include("kefu.exchange.urls")),
     path("", include("kefu.webhooks.urls")),
     path("", include("kefu.safety.urls")),

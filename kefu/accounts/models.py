@@ -15,10 +15,48 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
 
 
+class AssignmentMode(models.TextChoices):
+    ROUND_ROBIN = "round_robin", _("Round robin")
+    LEAST_LOADED = "least_loaded", _("Least loaded")
+
+
+class Presence(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     description = models.TextField(_("description"), blank=True)
+    # Skills: what this team handles. Empty lists mean "any".
+    categories = models.JSONField(
+        _("categories"), default=list, blank=True,
+        help_text=_("Conversation categories this team handles, e.g. [\"funds.withdrawal_failed\"]; empty: any."),
+    )
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True,
+        help_text=_("Languages this team answers, e.g. [\"zh-hans\"]; empty: any."),
+    )
+    handles_vip = models.BooleanField(_("handles VIP customers"), default=False)
+    always_open = models.BooleanField(
+        _("staffed around the clock (24/7)"), default=False,
+        help_text=_("The team is never outside business hours (e.g. the security team)."),
+    )
+    assignment_mode = models.CharField(
+        _("assignment"), max_length=20, choices=AssignmentMode.choices, default=AssignmentMode.ROUND_ROBIN,
+    )
+    auto_assign = models.BooleanField(
+        _("assign automatically"), default=True,
+        help_text=_("Give waiting conversations to online agents with free capacity."),
+    )
+    surge_rate_per_minute = models.PositiveIntegerField(
+        _("surge threshold (new conversations per minute)"), default=0,
+        help_text=_("Surge mode switches on when more new conversations arrive per minute (averaged over the "
+                    "surge window); 0 turns automatic surge mode off."),
+    )
+    surge_window_minutes = models.PositiveSmallIntegerField(_("surge window (minutes)"), default=5)
 
     class Meta:
         ordering = ["name"]
@@ -36,6 +74,24 @@ class Agent(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=10, default="en")
     teams = models.ManyToManyField(Team, related_name="members", blank=True, verbose_name=_("teams"))
+    presence = models.CharField(_("presence"), max_length=10, choices=Presence.choices, default=Presence.OFFLINE)
+    presence_changed_at = models.DateTimeField(_("presence changed"), null=True, blank=True)
+    # Set when the agent's last console socket closed; cleared when one connects again.
+    presence_lost_at = models.DateTimeField(null=True, blank=True)
+    # True when kefu (not the agent) moved the presence because the console went away.
+    presence_automatic = models.BooleanField(default=False)
+    chat_capacity = models.PositiveSmallIntegerField(
+        _("concurrent chats"), default=5,
+        help_text=_("How many live chats (web chat, messengers) the agent handles at once."),
+    )
+    ticket_capacity = models.PositiveSmallIntegerField(
+        _("open tickets per channel"), default=20,
+        help_text=_("How many open tickets of each other channel (email, API, ...) the agent holds at once."),
+    )
+    skill_languages = models.JSONField(
+        _("languages spoken"), default=list, blank=True,
+        help_text=_("Languages the agent answers in, e.g. [\"en\", \"zh-hans\"]; empty: any."),
+    )
 
     class Meta:
         verbose_name = _("agent")

@@ -21,6 +21,7 @@ from kefu.api.resources import (
     get_visible_conversation,
     patch_to_changes,
 )
+from kefu.api.routing import router as routing_router
 from kefu.api.safety import router as safety_router
 from kefu.api.webhooks import router as webhooks_router
 from kefu.channels.models import Inbox
@@ -290,6 +291,7 @@ api.add_router("/conversations", conversations)
 api.add_router("/messages", messages)
 api.add_router("/contacts", contacts)
 api.add_router("", directory)
+api.add_router("/routing", routing_router)
 # --- exchange (issue 6) ---
 from kefu.api.exchange import exchange_router, router as cases_router  # noqa: E402, I001
 

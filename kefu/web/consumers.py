@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.dispatch import Signal
 
 from kefu.channels import webchat
 from kefu.conversations import selectors, services
@@ -20,6 +21,10 @@ from kefu.core.errors import KefuError
 
 log = logging.getLogger(__name__)
 CLOSE_UNAUTHORIZED = 4001
+# Sent (from a database thread) when an agent's console socket opens or closes, with agent_id and
+# channel_name; routing follows presence with them.
+console_socket_opened = Signal()
+console_socket_closed = Signal()
 SYNC_LIMIT = 200  # messages per conversation in one sync; `has_more` says to page with /messages
 
 
@@ -195,7 +200,12 @@ class ConsoleConsumer(EventRelay):
         await self.join(await self._groups())
         self.watching: set[int] = set()
         await self.accept()
+        await self._announce(console_socket_opened)
         await self.send_json({"type": "hello", "agent_id": user.pk})
+
+    @database_sync_to_async
+    def _announce(self, signal: Signal) -> None:
+        signal.send_robust(type(self), agent_id=self.agent.pk, channel_name=self.channel_name)
 
     @database_sync_to_async
     def _groups(self) -> list[str]:
@@ -207,6 +217,8 @@ class ConsoleConsumer(EventRelay):
     async def disconnect(self, code: int) -> None:
         for conversation_id in getattr(self, "watching", set()):
             await self.channel_layer.group_discard(f"conv.{conversation_id}", self.channel_name)
+        if hasattr(self, "agent"):
+            await self._announce(console_socket_closed)
         await super().disconnect(code)
 
     @database_sync_to_async

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "kefu.contacts",
     "kefu.channels",
     "kefu.conversations",
+    "kefu.knowledge",
+    "kefu.assistant",
     "kefu.api",
     "kefu.web",
 ]

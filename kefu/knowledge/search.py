@@ -1,0 +1,181 @@
+"""Article search behind one interface: SQLite FTS5 on the embedded default, PostgreSQL full-text search
+in production. Both see the same analysed terms (see analysis.py), so they find the same articles.
+
+    search("提币失败", "zh-hans")  -> [SearchHit(article_id, translation_id, score), ...]
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from dataclasses import dataclass
+
+from django.db import connection
+
+from kefu.knowledge import analysis
+from kefu.knowledge.models import ArticleTranslation, SearchDocument
+from kefu.knowledge.rendering import plain_text
+
+MAX_QUERY_TERMS = 24
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article_id: int
+    translation_id: int
+    score: float
+
+
+# --- keeping the index in step (called by services) ------------------------------------------
+
+def index_translation(translation: ArticleTranslation) -> None:
+    """Replace the index row of one language version (delete + insert, so the vocabulary cache sees it)."""
+    SearchDocument.objects.filter(translation=translation).delete()
+    title_terms = analysis.analyze(translation.title, for_index=True)
+    body_source = " ".join([plain_text(translation.body), translation.short_answer, *translation.questions])
+    body_terms = analysis.analyze(body_source, for_index=True)
+    SearchDocument.objects.create(
+        translation=translation, article_id=translation.article_id, language=translation.language,
+        title_terms=" ".join(title_terms), body_terms=" ".join(body_terms),
+    )
+
+
+def unindex_article(article_id: int) -> None:
+    SearchDocument.objects.filter(article_id=article_id).delete()
+
+
+# --- vocabulary, for typo tolerance ------------------------------------------------------------
+
+class _Vocabulary:
+    """Every indexed term per language, rebuilt when the index changes (checked by count and max id)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._terms: dict[str, frozenset[str]] = {}
+        self._latin: dict[str, list[str]] = {}
+
+    def get(self, language: str) -> tuple[frozenset[str], list[str]]:
+        from django.db.models import Count, Max
+
+        state = SearchDocument.objects.aggregate(n=Count("id"), last=Max("id"))
+        key = (connection.alias, connection.settings_dict["NAME"], state["n"], state["last"])
+        with self._lock:
+            if key != self._key:
+                self._rebuild(key)
+            return self._terms.get(language, frozenset()), self._latin.get(language, [])
+
+    def _rebuild(self, key: tuple) -> None:
+        terms: dict[str, set[str]] = {}
+        for language, title, body in SearchDocument.objects.values_list("language", "title_terms", "body_terms"):
+            terms.setdefault(language, set()).update(title.split(), body.split())
+        self._terms = {lang: frozenset(words) for lang, words in terms.items()}
+        self._latin = {lang: sorted(w for w in words if not analysis.has_cjk(w)) for lang, words in terms.items()}
+        self._key = key
+
+
+_vocabulary = _Vocabulary()
+
+
+def _max_typos(term: str) -> int:
+    if len(term) < 4 or term.isdigit():
+        return 0
+    return 1 if len(term) < 7 else 2
+
+
+def query_terms(query: str, language: str) -> list[str]:
+    """Analyse a query and repair what the index does not know: typos in Latin words, odd Chinese cuts."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    vocabulary, latin = _vocabulary.get(language)
+    terms: list[str] = []
+    for term in analysis.analyze(query):
+        if term in vocabulary:
+            terms.append(term)
+        elif analysis.has_cjk(term):
+            terms.extend(analysis.split_unknown_cjk(term, vocabulary))
+        elif _max_typos(term):
+            close = process.extract(term, latin, scorer=Levenshtein.distance, score_cutoff=_max_typos(term), limit=2)
+            terms.extend(match for match, _, _ in close)
+    return list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
+
+
+# --- the two backends --------------------------------------------------------------------------
+
+def search(query: str, language: str, limit: int = 10) -> list[SearchHit]:
+    """Published articles in `language` matching `query`, best first."""
+    terms = query_terms(query, language)
+    if not terms:
+        return []
+    if connection.vendor == "postgresql":
+        return _search_postgresql(terms, language, limit)
+    return _search_sqlite(terms, language, limit)
+
+
+def _search_sqlite(terms: list[str], language: str, limit: int) -> list[SearchHit]:
+    match = " OR ".join(f'"{t}"' for t in terms)
+    sql = (
+        "SELECT d.article_id, d.translation_id, bm25(knowledge_fts, 4.0, 1.0) AS rank "
+        "FROM knowledge_fts JOIN knowledge_searchdocument d ON d.id = knowledge_fts.rowid "
+        "WHERE knowledge_fts MATCH %s AND d.language = %s ORDER BY rank LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, language, limit])
+        return [SearchHit(a, t, -rank) for a, t, rank in cursor.fetchall()]
+
+
+PG_VECTOR = "(setweight(to_tsvector('simple', title_terms), 'A') || setweight(to_tsvector('simple', body_terms), 'B'))"
+
+
+def _search_postgresql(terms: list[str], language: str, limit: int) -> list[SearchHit]:
+    # Terms are [a-z0-9]+ or CJK runs (see analysis._TOKEN), so quoting them is enough.
+    tsquery = " | ".join(f"'{t}'" for t in terms)
+    sql = (
+        f"SELECT article_id, translation_id, ts_rank({PG_VECTOR}, q) AS rank "
+        f"FROM knowledge_searchdocument, to_tsquery('simple', %s) q "
+        f"WHERE {PG_VECTOR} @@ q AND language = %s ORDER BY rank DESC, id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tsquery, language, limit])
+        return [SearchHit(a, t, float(rank)) for a, t, rank in cursor.fetchall()]
+
+
+def snippet(translation: ArticleTranslation, length: int = 140) -> str:
+    """The opening words of an article, for result lists."""
+    text = html.unescape(plain_text(translation.body))
+    return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + "…"
+
+
+# --- schema, created by the migration ----------------------------------------------------------
+
+SQLITE_SCHEMA = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_fts USING fts5(title_terms, body_terms, "
+    "content='knowledge_searchdocument', content_rowid='id', tokenize='unicode61')",
+    "CREATE TRIGGER IF NOT EXISTS knowledge_fts_ai AFTER INSERT ON knowledge_searchdocument BEGIN "
+    "INSERT INTO knowledge_fts(rowid, title_terms, body_terms) VALUES (new.id, new.title_terms, new.body_terms); END",
+    "CREATE TRIGGER IF NOT EXISTS knowledge_fts_ad AFTER DELETE ON knowledge_searchdocument BEGIN "
+    "INSERT INTO knowledge_fts(knowledge_fts, rowid, title_terms, body_terms) "
+    "VALUES ('delete', old.id, old.title_terms, old.body_terms); END",
+    "CREATE TRIGGER IF NOT EXISTS knowledge_fts_au AFTER UPDATE ON knowledge_searchdocument BEGIN "
+    "INSERT INTO knowledge_fts(knowledge_fts, rowid, title_terms, body_terms) "
+    "VALUES ('delete', old.id, old.title_terms, old.body_terms); "
+    "INSERT INTO knowledge_fts(rowid, title_terms, body_terms) VALUES (new.id, new.title_terms, new.body_terms); END",
+]
+SQLITE_DROP = ["DROP TRIGGER IF EXISTS knowledge_fts_ai", "DROP TRIGGER IF EXISTS knowledge_fts_ad",
+               "DROP TRIGGER IF EXISTS knowledge_fts_au", "DROP TABLE IF EXISTS knowledge_fts"]
+POSTGRESQL_SCHEMA = [f"CREATE INDEX IF NOT EXISTS knowledge_searchdocument_tsv ON knowledge_searchdocument "
+                     f"USING GIN ({PG_VECTOR})"]
+POSTGRESQL_DROP = ["DROP INDEX IF EXISTS knowledge_searchdocument_tsv"]
+
+
+def create_schema(schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for statement in SQLITE_SCHEMA if vendor == "sqlite" else POSTGRESQL_SCHEMA if vendor == "postgresql" else []:
+        schema_editor.execute(statement)
+
+
+def drop_schema(schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for statement in SQLITE_DROP if vendor == "sqlite" else POSTGRESQL_DROP if vendor == "postgresql" else []:
+        schema_editor.execute(statement)

@@ -81,15 +81,20 @@ def analyze(text: str, *, for_index: bool = False) -> list[str]:
     Chinese runs are segmented with jieba (the finer search mode when indexing, so a query for a
     short word finds a long compound); Latin words are lower-cased and stemmed. Stop words go.
     """
-    terms: list[str] = []
+    return [term for _word, term in analyze_words(text, for_index=for_index)]
+
+
+def analyze_words(text: str, *, for_index: bool = False) -> list[tuple[str, str]]:
+    """Like `analyze`, but each term with the word it came from: ('withdrawals', 'withdraw')."""
+    pairs: list[tuple[str, str]] = []
     for token in _TOKEN.findall(normalize(text)):
         if _CJK.match(token):
             jieba = _segmenter()
             words = jieba.cut_for_search(token) if for_index else jieba.cut(token)
-            terms.extend(w for w in words if w.strip() and w not in STOPWORDS_ZH)
+            pairs.extend((w, w) for w in words if w.strip() and w not in STOPWORDS_ZH)
         elif token not in STOPWORDS_EN:
-            terms.append(stem(token))
-    return terms
+            pairs.append((token, stem(token)))
+    return pairs
 
 
 def split_unknown_cjk(term: str, vocabulary: frozenset[str] | set[str]) -> list[str]:

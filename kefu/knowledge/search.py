@@ -47,15 +47,19 @@ def unindex_article(article_id: int) -> None:
 # --- vocabulary, for typo tolerance ------------------------------------------------------------
 
 class _Vocabulary:
-    """Every indexed term per language, rebuilt when the index changes (checked by count and max id)."""
+    """Every indexed term per language, rebuilt when the index changes (checked by count and max id).
+
+    Besides the terms it keeps the Latin words they came from (word -> stem), because typos are
+    best measured on words: 'liquidaton' is one edit from 'liquidation', far from its stem 'liquid'.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: tuple | None = None
         self._terms: dict[str, frozenset[str]] = {}
-        self._latin: dict[str, list[str]] = {}
+        self._words: dict[str, dict[str, str]] = {}
 
-    def get(self, language: str) -> tuple[frozenset[str], list[str]]:
+    def get(self, language: str) -> tuple[frozenset[str], dict[str, str]]:
         from django.db.models import Count, Max
 
         state = SearchDocument.objects.aggregate(n=Count("id"), last=Max("id"))
@@ -63,24 +67,33 @@ class _Vocabulary:
         with self._lock:
             if key != self._key:
                 self._rebuild(key)
-            return self._terms.get(language, frozenset()), self._latin.get(language, [])
+            return self._terms.get(language, frozenset()), self._words.get(language, {})
 
     def _rebuild(self, key: tuple) -> None:
         terms: dict[str, set[str]] = {}
+        words: dict[str, dict[str, str]] = {}
         for language, title, body in SearchDocument.objects.values_list("language", "title_terms", "body_terms"):
             terms.setdefault(language, set()).update(title.split(), body.split())
-        self._terms = {lang: frozenset(words) for lang, words in terms.items()}
-        self._latin = {lang: sorted(w for w in words if not analysis.has_cjk(w)) for lang, words in terms.items()}
+        documents = ArticleTranslation.objects.filter(search_document__isnull=False).values_list(
+            "language", "title", "short_answer", "questions")
+        for language, title, short_answer, questions in documents:
+            text = " ".join([title, short_answer, *questions])
+            known = words.setdefault(language, {})
+            for word, term in analysis.analyze_words(text):
+                if not analysis.has_cjk(word) and len(word) >= 4:
+                    known[word] = term
+        self._terms = {lang: frozenset(found) for lang, found in terms.items()}
+        self._words = words
         self._key = key
 
 
 _vocabulary = _Vocabulary()
 
 
-def _max_typos(term: str) -> int:
-    if len(term) < 4 or term.isdigit():
+def _max_typos(word: str) -> int:
+    if len(word) < 4 or word.isdigit():
         return 0
-    return 1 if len(term) < 7 else 2
+    return 1 if len(word) < 8 else 2
 
 
 def query_terms(query: str, language: str) -> list[str]:
@@ -88,16 +101,17 @@ def query_terms(query: str, language: str) -> list[str]:
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    vocabulary, latin = _vocabulary.get(language)
+    vocabulary, words = _vocabulary.get(language)
     terms: list[str] = []
-    for term in analysis.analyze(query):
+    for word, term in analysis.analyze_words(query):
         if term in vocabulary:
             terms.append(term)
         elif analysis.has_cjk(term):
             terms.extend(analysis.split_unknown_cjk(term, vocabulary))
-        elif _max_typos(term):
-            close = process.extract(term, latin, scorer=Levenshtein.distance, score_cutoff=_max_typos(term), limit=2)
-            terms.extend(match for match, _, _ in close)
+        elif _max_typos(word) and words:
+            close = process.extract(word, words.keys(), scorer=Levenshtein.distance,
+                                    score_cutoff=_max_typos(word), limit=2)
+            terms.extend(words[match] for match, _, _ in close)
     return list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
 
 

@@ -32,8 +32,14 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The project catalog (kefu/locale) holds the foundation's texts; apps with their own kefu/<app>/locale
+# keep theirs there.
 messages: $(VENV)/.installed-test
-	cd kefu && KEFU_VAR_DIR=/tmp/kefu-messages ../$(VENV)/bin/kefu manage makemessages -l zh_Hans -l en --no-obsolete --ignore=migrations
+	@own=""; for dir in kefu/*/locale; do [ -d "$$dir" ] || continue; app=$$(basename $$(dirname $$dir)); own="$$own --ignore=$$app/*"; \
+	  (cd kefu/$$app && KEFU_VAR_DIR=/tmp/kefu-messages ../../$(VENV)/bin/kefu manage makemessages -l zh_Hans -l en \
+	    --no-obsolete --ignore=migrations) || exit 1; done; \
+	cd kefu && KEFU_VAR_DIR=/tmp/kefu-messages ../$(VENV)/bin/kefu manage makemessages -l zh_Hans -l en \
+	  --no-obsolete --ignore=migrations $$own
 	cd kefu && KEFU_VAR_DIR=/tmp/kefu-messages ../$(VENV)/bin/kefu manage compilemessages
 
 clean:

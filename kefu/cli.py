@@ -20,6 +20,27 @@ def _setup_django() -> None:
     django.setup()
 
 
+setup_django = _setup_django  # for the commands that apps add through their cli.py
+
+
+def app_modules(name: str) -> list:
+    """Import `kefu.<app>.<name>` for every kefu app package that has such a module."""
+    import importlib
+    import importlib.util
+    import pkgutil
+
+    import kefu
+
+    found = []
+    for info in sorted(pkgutil.iter_modules(kefu.__path__), key=lambda i: i.name):
+        if not info.ispkg:
+            continue
+        qualified = f"kefu.{info.name}.{name}"
+        if importlib.util.find_spec(qualified) is not None:
+            found.append(importlib.import_module(qualified))
+    return found
+
+
 def _manage(*args: str, **options) -> None:
     from django.core.management import call_command
 
@@ -70,6 +91,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from kefu.web.demo import load_demo
 
     summary = load_demo()
+    # Apps add their own demo data (help center, cases, ...) through `kefu/<app>/demo.py: load(stdout)`.
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        qualified = f"{config.name}.demo"
+        if config.name.startswith("kefu.") and importlib.util.find_spec(qualified) is not None:
+            module = importlib.import_module(qualified)
+            if hasattr(module, "load"):
+                module.load(sys.stdout)
     port = os.environ.get("KEFU_PORT", "8000")
     base = f"http://127.0.0.1:{port}"
     print("kefu demo data is loaded." if summary["created"] else "kefu demo data was already loaded.")
@@ -198,6 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
     manage = sub.add_parser("manage", help="run a Django management command, e.g. `kefu manage shell`")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
+
+    # Apps add commands through `kefu/<app>/cli.py: register(subparsers)` (import Django lazily there).
+    for module in app_modules("cli"):
+        if hasattr(module, "register"):
+            module.register(sub)
     return parser
 
 

@@ -134,6 +134,9 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("KEFU_DB_POOL_MIN", 2), "max_size": env_int("KEFU_DB_POOL_MAX", 20), "timeout": 10,
     }
+if env("KEFU_TEST_DATABASE_NAME"):
+    # Lets several test runs share one PostgreSQL server without clashing.
+    _db["TEST"] = {"NAME": env("KEFU_TEST_DATABASE_NAME")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -42,6 +42,8 @@ class ContactPatch(Schema):
     external_id: str | None = Field(None, max_length=100)
     language: str | None = None
     vip_tier: int | None = Field(None, ge=0, le=9)
+    anti_phishing_code: str | None = Field(
+        None, max_length=32, description="Shown in every support email to this customer; '' clears it.")
 
     check_email = field_validator("email")(_valid_email)
 
@@ -53,6 +55,7 @@ class ContactOut(Schema):
     external_id: str | None
     language: str
     vip_tier: int
+    anti_phishing_code: str
     created_at: datetime
 
 

@@ -15,6 +15,9 @@ class Contact(models.Model):
     )
     language = models.CharField(_("language"), max_length=10, default="en")
     vip_tier = models.PositiveSmallIntegerField(_("VIP tier"), default=0)
+    # Set by the exchange (API) and shown in every support email, so the customer can tell real
+    # support mail from phishing.
+    anti_phishing_code = models.CharField(_("anti-phishing code"), max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import IntegrityError, transaction
 
 from kefu.contacts.models import Contact
 from kefu.core.errors import Conflict, InvalidInput
 from kefu.core.i18n import normalize_language
 
-CONTACT_FIELDS = ("name", "email", "language", "vip_tier", "external_id")
+CONTACT_FIELDS = ("name", "email", "language", "vip_tier", "external_id", "anti_phishing_code")
+ANTI_PHISHING_CODE = re.compile(r"^[0-9A-Za-z_-]{4,32}$")
 
 
 def _clean(fields: dict) -> dict:
@@ -17,6 +20,9 @@ def _clean(fields: dict) -> dict:
         cleaned["language"] = normalize_language(cleaned["language"])
     if "vip_tier" in cleaned and not 0 <= int(cleaned["vip_tier"]) <= 9:
         raise InvalidInput("vip_tier must be between 0 and 9")
+    code = cleaned.get("anti_phishing_code")
+    if code and not ANTI_PHISHING_CODE.match(code):
+        raise InvalidInput("anti_phishing_code must be 4 to 32 letters, digits, '-' or '_'")
     if "external_id" in cleaned:
         cleaned["external_id"] = str(cleaned["external_id"]).strip() or None
     return cleaned
@@ -53,7 +59,7 @@ def find_or_create_contact(*, external_id: str | None = None, email: str = "", n
 
 
 def update_contact(contact: Contact, **fields) -> Contact:
-    """Change a contact's details (name, email, language, VIP tier, exchange UID)."""
+    """Change a contact's details (name, email, language, VIP tier, exchange UID, anti-phishing code)."""
     cleaned = _clean(fields)
     for field, value in cleaned.items():
         setattr(contact, field, value)

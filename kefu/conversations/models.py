@@ -90,6 +90,10 @@ class Message(models.Model):
     internal = models.BooleanField(_("internal note"), default=False)
     # Set by the sender; a retried send with the same id returns the stored message.
     client_id = models.CharField(max_length=64, null=True, blank=True)
+    # Structured data that apps attach to a message (bot choices, redaction markers, channel ids).
+    # Shown with the message to the console, and to the customer for public messages: never put
+    # agent-only data here.
+    meta = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

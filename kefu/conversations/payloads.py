@@ -53,6 +53,7 @@ def message_payload(message: Message, attachments: list[Attachment] | None = Non
         "body": message.body,
         "internal": message.internal,
         "client_id": message.client_id,
+        "meta": message.meta or {},
         "created_at": message.created_at.isoformat(),
         "attachments": [attachment_payload(a) for a in attachments],
     }

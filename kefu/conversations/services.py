@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from kefu.accounts.models import Agent, ApiToken, Team
 from kefu.channels.models import Inbox
 from kefu.contacts.models import Contact
-from kefu.conversations import events
+from kefu.conversations import events, hooks
 from kefu.conversations.models import (
     Attachment,
     AuditEvent,
@@ -166,12 +166,16 @@ def post_message(
     client_id: str | None = None,
     attachment_ids: Iterable[int] = (),
     author_type: str | None = None,
+    meta: dict | None = None,
+    _draft: hooks.MessageDraft | None = None,
 ) -> tuple[Message, bool]:
     """Add a message or internal note to a conversation.
 
     Returns (message, created). A `client_id` already stored in this conversation returns the stored
-    message and writes nothing. Side effects: status moves (customer writes -> open; first public agent
-    reply -> open and first_reply_at), audit entry for those moves, `message.created` event.
+    message and writes nothing. The message filters of kefu.conversations.hooks run first (they may
+    rewrite the body or refuse the message). Side effects: status moves (customer writes -> open; first
+    public agent reply -> open and first_reply_at), audit entry for those moves, `message.created`
+    event, `message_created` hooks after commit.
     """
     client_id = _check_client_id(client_id)
     attachment_ids = list(attachment_ids)
@@ -184,9 +188,14 @@ def post_message(
     existing = _existing_message(conversation.pk, client_id)
     if existing is not None:
         return existing, False
+    if _draft is None:
+        _draft = hooks.run_message_filters(hooks.MessageDraft(
+            conversation=conversation, actor=actor, author_type=author_type, body=body, internal=internal,
+            language=conversation.language, meta=dict(meta or {}),
+        ))
     try:
         with transaction.atomic():
-            return _insert_message(conversation.pk, actor, author_type, body, internal, client_id, attachment_ids)
+            return _insert_message(conversation.pk, actor, author_type, _draft, client_id, attachment_ids)
     except IntegrityError:
         # A concurrent retry with the same client_id won the race: answer with its message.
         existing = _existing_message(conversation.pk, client_id)
@@ -195,8 +204,9 @@ def post_message(
         return existing, False
 
 
-def _insert_message(conversation_id: int, actor: Actor, author_type: str, body: str, internal: bool,
+def _insert_message(conversation_id: int, actor: Actor, author_type: str, draft: hooks.MessageDraft,
                     client_id: str | None, attachment_ids: list[int]) -> tuple[Message, bool]:
+    internal = draft.internal
     conversation = Conversation.objects.select_for_update().select_related("contact").get(pk=conversation_id)
     if conversation.is_closed:
         raise ConversationClosed(
@@ -208,7 +218,7 @@ def _insert_message(conversation_id: int, actor: Actor, author_type: str, body: 
         conversation=conversation, seq=conversation.last_seq, author_type=author_type,
         author_agent=actor.agent if author_type == AuthorType.AGENT else None,
         author_contact=conversation.contact if author_type == AuthorType.CUSTOMER else None,
-        body=body, internal=internal, client_id=client_id,
+        body=draft.body, internal=internal, client_id=client_id, meta=draft.meta,
     )
     if attachments:
         Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(message=message)
@@ -228,8 +238,11 @@ def _insert_message(conversation_id: int, actor: Actor, author_type: str, body: 
         fields.append("agent_read_seq")
     conversation.save(update_fields=fields)
     events.message_created(conversation, message)
+    hooks.run_after_commit(draft.after_commit, message)
+    hooks.dispatch("message_created", conversation, message)
     if "status" in fields:
         events.conversation_updated(conversation, ["status"], {})
+        hooks.dispatch("conversation_updated", conversation, ["status"], {})
     return message, True
 
 
@@ -267,6 +280,7 @@ def create_conversation(
     priority: str = Priority.NORMAL,
     attachment_ids: Iterable[int] = (),
     author_type: str = AuthorType.CUSTOMER,
+    meta: dict | None = None,
 ) -> tuple[Conversation, bool]:
     """Open a conversation with its first message. Returns (conversation, created).
 
@@ -286,16 +300,24 @@ def create_conversation(
     _validate_choice("priority", priority, Priority)
     if len(subject) > MAX_SUBJECT:
         raise InvalidInput(f"subject may be at most {MAX_SUBJECT} characters")
+    language = normalize_language(language or contact.language)
+    draft = hooks.run_message_filters(hooks.MessageDraft(
+        conversation=None, inbox_=inbox, contact_=contact, actor=actor, author_type=author_type, body=body,
+        language=language, meta=dict(meta or {}),
+    ))
     conversation = Conversation.objects.create(
         number=next_conversation_number(), inbox=inbox, contact=contact,
-        subject=subject.strip() or _subject_from(body), language=normalize_language(language or contact.language),
+        subject=subject.strip() or _subject_from(draft.body), language=language,
         category=category, priority=priority, team=inbox.default_team, last_message_at=timezone.now(),
     )
     _audit(conversation, actor, "created")
     events.conversation_created(conversation)
-    post_message(conversation, actor, body, client_id=client_id, attachment_ids=attachment_ids,
-                 author_type=author_type)
+    draft.conversation = conversation
+    post_message(conversation, actor, draft.body, client_id=client_id, attachment_ids=attachment_ids,
+                 author_type=author_type, _draft=draft)
     conversation.refresh_from_db()
+    # After the first message's `message_created` hooks: handlers see the conversation with its message.
+    hooks.dispatch("conversation_created", conversation)
     return conversation, True
 
 
@@ -339,6 +361,7 @@ def update_conversation(conversation: Conversation, actor: Actor, changes: Chang
         if changed:
             conv.save()
             events.conversation_updated(conv, changed, before)
+            hooks.dispatch("conversation_updated", conv, changed, before)
     return conv
 
 

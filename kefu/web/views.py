@@ -18,6 +18,7 @@ from kefu.conversations.models import Attachment, Conversation
 from kefu.conversations.payloads import ATTACHMENT_SALT
 from kefu.conversations.taxonomy import Category, Priority, Status
 from kefu.core.errors import KefuError
+from kefu.web import extensions
 from kefu.web.cors import widget_cors
 
 ATTACHMENT_LINK_MAX_AGE = 7 * 24 * 3600
@@ -77,6 +78,8 @@ def _detail_context(request: HttpRequest, conversation: Conversation, error: str
         # After a failed reply the form comes back with what the agent wrote.
         "draft_body": draft.get("body", "") if draft is not None else "",
         "draft_internal": draft.get("internal") == "on" if draft is not None else False,
+        "extension_panels": extensions.panels_for(request, conversation),
+        "message_extras": [extra.template for extra in extensions.message_extras],
     }
 
 
@@ -191,14 +194,16 @@ def attachment_download(request: HttpRequest, signed: str, filename: str) -> Fil
 @widget_cors
 @require_GET
 def widget_script(request: HttpRequest) -> HttpResponse:
-    """The one <script> the exchange adds to its pages; loads the widget from kefu's static files."""
+    """The one <script> the exchange adds to its pages: the apps' widget plug-ins, then the widget."""
     from django.contrib.staticfiles import finders
 
-    path = finders.find("kefu/widget.js")
-    if path is None:
-        return HttpResponseBadRequest("widget is not installed")
-    with open(path, encoding="utf-8") as handle:
-        source = handle.read()
-    response = HttpResponse(source, content_type="application/javascript; charset=utf-8")
+    parts = []
+    for static_path in [p.static_path for p in extensions.widget_plugins] + ["kefu/widget.js"]:
+        path = finders.find(static_path)
+        if path is None:
+            return HttpResponseBadRequest(f"widget file {static_path} is not installed")
+        with open(path, encoding="utf-8") as handle:
+            parts.append(handle.read())
+    response = HttpResponse("\n;\n".join(parts), content_type="application/javascript; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -40,7 +40,8 @@ def widget_endpoint(view):
     return wrapped
 
 
-def _session(request: HttpRequest) -> webchat.WidgetSession:
+def widget_session(request: HttpRequest) -> webchat.WidgetSession:
+    """The widget session named by the X-Kefu-Session header (for plug-in endpoints too)."""
     return webchat.resolve_session(request.headers.get("X-Kefu-Session", ""))
 
 
@@ -94,7 +95,7 @@ def widget_config(request: HttpRequest) -> JsonResponse:
 @widget_endpoint
 @require_http_methods(["GET", "OPTIONS"])
 def conversations(request: HttpRequest) -> JsonResponse:
-    session = _session(request)
+    session = widget_session(request)
     language = normalize_language(request.GET.get("lang"))
     items = [conversation_payload(c, "customer", language) for c in webchat.contact_conversations(session)]
     return JsonResponse({"items": items})
@@ -103,7 +104,7 @@ def conversations(request: HttpRequest) -> JsonResponse:
 @widget_endpoint
 @require_http_methods(["GET", "OPTIONS"])
 def messages(request: HttpRequest, conversation_id: int) -> JsonResponse:
-    session = _session(request)
+    session = widget_session(request)
     conversation = webchat.own_conversation(session, conversation_id)
     after = int(request.GET.get("after") or 0) if str(request.GET.get("after") or "0").isdigit() else 0
     found = selectors.messages_after(conversation, after, include_internal=False, limit=PAGE + 1)
@@ -116,7 +117,7 @@ def messages(request: HttpRequest, conversation_id: int) -> JsonResponse:
 @widget_endpoint
 @require_http_methods(["POST", "OPTIONS"])
 def upload(request: HttpRequest) -> JsonResponse:
-    session = _session(request)
+    session = widget_session(request)
     length = int(request.headers.get("Content-Length") or 0)
     if length > largest_allowed_bytes() + 64 * 1024:
         raise AttachmentTooLarge(f"files may be at most {largest_allowed_bytes() // (1024 * 1024)} MB")
@@ -127,7 +128,7 @@ def upload(request: HttpRequest) -> JsonResponse:
 @widget_endpoint
 @require_http_methods(["GET", "OPTIONS"])
 def transcript(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    session = _session(request)
+    session = widget_session(request)
     conversation = webchat.own_conversation(session, conversation_id)
     language = normalize_language(request.GET.get("lang") or conversation.language)
     items = selectors.messages_after(conversation, 0, include_internal=False, limit=100000)

@@ -151,3 +151,15 @@ def test_api_reference_page_works_offline(client):
     html = page.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
     assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
+
+
+def test_anti_phishing_code_is_set_read_and_checked(api, contact):
+    response = api.patch(f"/contacts/{contact.pk}", {"anti_phishing_code": "KEFU-7731"})
+    assert response.status_code == 200, response.content
+    assert response.json()["anti_phishing_code"] == "KEFU-7731"
+    bad = api.patch(f"/contacts/{contact.pk}", {"anti_phishing_code": "no spaces!"})
+    assert bad.status_code == 422
+    assert bad["Content-Type"].startswith("application/problem+json")
+    assert "anti_phishing_code" in bad.json()["detail"]
+    contact.refresh_from_db()
+    assert contact.anti_phishing_code == "KEFU-7731"

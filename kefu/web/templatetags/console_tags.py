@@ -80,3 +80,12 @@ def is_recent(value) -> bool:
 def as_str(value) -> str:
     """For comparing a primary key with a filter value that came from the query string."""
     return "" if value is None else str(value)
+
+
+@register.simple_tag(takes_context=True)
+def console_nav_links(context) -> list:
+    """Links that other apps add to the console's top bar (kefu.web.extensions)."""
+    from kefu.web.extensions import nav_for
+
+    request = context.get("request")
+    return nav_for(getattr(request, "user", None))

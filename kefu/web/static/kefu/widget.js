@@ -296,6 +296,7 @@
       saveOutbox();
       applyConfig(data);
       renderAll();
+      emit("session", { identity: S.identity, contact_id: S.contactId, session: S.session });
       return S.session;
     }, function (error) {
       S.starting = null;
@@ -338,6 +339,7 @@
       S.lang = lang;
       renderAll();
       refreshLabels();
+      emit("language", { language: lang });
       if (S.view === "list") loadHistory();
     }, function (error) {
       showError(error.message);
@@ -551,6 +553,7 @@
       var data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
       try { handle(data); } catch (e) { if (window.console) console.error("kefu widget:", e); }
+      dispatchToPlugins(data); // after the widget's own handling, so plug-ins see the updated state
     };
     ws.onclose = function (event) {
       if (gen !== S.gen) return;
@@ -987,6 +990,15 @@
     "'Noto Sans CJK SC',sans-serif !important;font-size:14px;line-height:1.45;color:#1c2330;}",
     "*,*::before,*::after{box-sizing:border-box;}",
     "[hidden]{display:none !important;}",
+    ".plugin-banner:empty,.plugin-before-composer:empty,.plugin-actions:empty{display:none;}",
+    ".plugin-banner{padding:8px 14px;background:#fff7e0;border-bottom:1px solid #f1dfa6;font-size:13px;}",
+    ".plugin-before-composer{padding:6px 12px 0;border-top:1px solid #eef1f6;}",
+    ".plugin-actions{display:flex;flex-wrap:wrap;gap:6px;padding:6px 12px;border-top:1px solid #eef1f6;}",
+    ".sheet{flex:1;overflow:auto;padding:14px;}",
+    ".extra{margin-top:6px;display:flex;flex-wrap:wrap;gap:6px;}",
+    ".chip{border:1px solid #c9d3ea;background:#fff;color:#2450d6;border-radius:999px;padding:4px 10px;",
+    "font-size:13px;}",
+    ".chip:hover{background:#eef3ff;}",
     "button{font:inherit;color:inherit;cursor:pointer;}",
     ".launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;border-radius:50%;",
     "border:none;background:#2450d6;color:#fff;box-shadow:0 6px 20px rgba(15,30,80,.3);display:flex;",
@@ -1154,6 +1166,11 @@
     ui.security = el("p", { className: "security" });
     ui.identity = el("p", { className: "identity", "data-kefu": "identity" });
     var notice = el("div", { className: "notice", "data-kefu": "notice" }, [ui.security, ui.identity]);
+    // Places that plug-ins fill (see docs/extending.md).
+    ui.banner = el("div", { className: "plugin-banner", "data-kefu": "banner" });
+    ui.beforeComposer = el("div", { className: "plugin-before-composer", "data-kefu": "before-composer" });
+    ui.actions = el("div", { className: "plugin-actions", "data-kefu": "actions" });
+    ui.sheet = el("div", { className: "sheet", "data-kefu": "sheet", hidden: true, role: "region" });
 
     ui.convBack = el("button", { type: "button", className: "icon-btn", "data-kefu": "back", html: ICONS.back });
     ui.convLabel = el("span", { className: "label" });
@@ -1190,7 +1207,8 @@
     ui.panel = el("section", {
       className: "panel", "data-kefu": "panel", role: "dialog", "aria-modal": "false", id: "kefu-panel",
       hidden: true, "data-connection": "offline"
-    }, [head, notice, ui.convbar, ui.conn, ui.error, ui.thread, ui.history, ui.typing, ui.composer, foot]);
+    }, [head, notice, ui.banner, ui.convbar, ui.conn, ui.error, ui.thread, ui.history, ui.sheet, ui.typing,
+      ui.beforeComposer, ui.composer, ui.actions, foot]);
 
     ui.badge = el("span", { className: "badge", "data-kefu": "badge", hidden: true, "aria-hidden": "true" });
     ui.launcher = el("button", {
@@ -1321,8 +1339,10 @@
     var atts = buildAttachments(attachments);
     if (atts) bubble.appendChild(atts);
     node._meta = el("div", { className: "meta" });
+    node._extra = el("div", { className: "extra", "data-kefu": "message-extra", hidden: true });
     if (author !== "customer" && author !== "system") node.appendChild(node._author);
     node.appendChild(bubble);
+    node.appendChild(node._extra);
     node.appendChild(node._meta);
     node._sig = signature(body, attachments);
     byKey[key] = node;
@@ -1355,7 +1375,7 @@
       var state = "sent";
       if (author === "customer" && conv && m.seq <= (conv.agent_read_seq || 0)) state = "read";
       items.push({ key: key, author: author, body: m.body, attachments: m.attachments, seq: m.seq,
-        clientId: m.client_id || "", id: m.id, state: state, time: m.created_at, name: m.author_name });
+        clientId: m.client_id || "", id: m.id, state: state, time: m.created_at, name: m.author_name, message: m });
     });
     if (S.view === "live") {
       // Not stored yet: queued messages and files being uploaded, in the order they were written.
@@ -1429,6 +1449,7 @@
         else if (it === lastOwn) status = it.state === "read" ? t("read") : t("sent");
       }
       node._meta.textContent = status ? (meta ? meta + " · " + status : status) : meta;
+      decorateMessage(node, it.message);
       nodes.push(node);
     });
 
@@ -1549,7 +1570,7 @@
     var id = viewedId();
     var conv = id ? S.convs[id] : null;
     var listView = S.view === "list";
-    ui.thread.hidden = listView;
+    ui.thread.hidden = listView || !ui.sheet.hidden;
     ui.history.hidden = !listView;
     ui.historyBtn.setAttribute("aria-pressed", listView ? "true" : "false");
     // The conversation bar: number and status; a back button outside the live thread.
@@ -1582,6 +1603,10 @@
     else renderHistory();
     renderTyping();
     renderBadge();
+    if (S.currentId !== plugins.lastConversation) {
+      plugins.lastConversation = S.currentId;
+      emit("conversation", { id: S.currentId, conversation: S.currentId ? S.convs[S.currentId] : null });
+    }
   }
 
   function showError(text) {
@@ -1610,6 +1635,7 @@
     }
     if (!S.ws && !S.fatal) reconnectNow();
     maybeRead();
+    emit("open", {});
   }
 
   function closePanel() {
@@ -1620,6 +1646,7 @@
     ui.launcher.setAttribute("aria-expanded", "false");
     ui.host.setAttribute("data-open", "false");
     renderBadge();
+    emit("close", {});
   }
 
   window.Kefu = {
@@ -1631,8 +1658,94 @@
   };
   Object.defineProperty(window.Kefu, "__kefu", { value: true });
 
+  // ---------------------------------------------------------------------------------------------
+  // Plug-ins: scripts that other kefu apps add to /widget.js (docs/extending.md)
+  // ---------------------------------------------------------------------------------------------
+
+  var plugins = { listeners: {}, decorators: [], lastConversation: undefined };
+
+  function emit(type, data) {
+    [type, "*"].forEach(function (key) {
+      (plugins.listeners[key] || []).forEach(function (fn) {
+        try { fn(data, type); } catch (e) { if (window.console) console.error("kefu widget plug-in:", e); }
+      });
+    });
+  }
+
+  function dispatchToPlugins(data) {
+    if (data && data.type) emit(data.type, data);
+  }
+
+  function decorateMessage(node, message) {
+    if (!plugins.decorators.length || !message) return;
+    var sig = JSON.stringify(message.meta || {}) + "|" + S.lang;
+    if (node._decorated === sig) return;
+    node._decorated = sig;
+    node._extra.textContent = "";
+    plugins.decorators.forEach(function (fn) {
+      try { fn(message, node._extra, node); } catch (e) { if (window.console) console.error("kefu widget plug-in:", e); }
+    });
+    node._extra.hidden = !node._extra.firstChild;
+  }
+
+  function currentState() {
+    return {
+      language: S.lang, identity: S.identity, contactId: S.contactId, open: S.open,
+      conversationId: S.currentId || null, conversation: S.currentId ? S.convs[S.currentId] || null : null,
+      online: S.online, inbox: CONFIG.inbox
+    };
+  }
+
+  var pluginApi = {
+    version: 1,
+    base: BASE,
+    inbox: CONFIG.inbox,
+    el: el,
+    on: function (type, fn) { (plugins.listeners[type] = plugins.listeners[type] || []).push(fn); },
+    decorateMessage: function (fn) { plugins.decorators.push(fn); renderAllSoon(); },
+    request: function (method, path, options) { return request(method, path, options); },
+    session: function () { return ensureSession(); },
+    state: currentState,
+    t: function (key) { return t(key); },
+    slots: function () {
+      return { banner: ui.banner, beforeComposer: ui.beforeComposer, actions: ui.actions, sheet: ui.sheet,
+        input: ui.input, panel: ui.panel, root: ui.root };
+    },
+    showSheet: function (node) {
+      ui.sheet.textContent = "";
+      ui.sheet.appendChild(node);
+      ui.sheet.hidden = false;
+      ui.thread.hidden = true;
+    },
+    hideSheet: function () {
+      ui.sheet.hidden = true;
+      ui.sheet.textContent = "";
+      renderAll();
+    },
+    sendMessage: function (text) { if (String(text || "").trim()) queueMessage(String(text), [], []); },
+    open: function () { openPanel(); },
+    rerender: function () { renderAll(); },
+    showError: function (text) { showError(text); },
+    addStyle: function (css) { var style = document.createElement("style"); style.textContent = css; ui.root.appendChild(style); }
+  };
+
+  function renderAllSoon() {
+    clearTimeout(plugins.renderTimer);
+    plugins.renderTimer = setTimeout(function () { renderAll(); }, 0);
+  }
+
+  function startPlugins() {
+    var list = window.KefuWidgetPlugins || [];
+    list.forEach(function (fn) {
+      try { fn(pluginApi); } catch (e) { if (window.console) console.error("kefu widget plug-in:", e); }
+    });
+    // Plug-ins loaded later (an exchange's own script) still get the API.
+    window.KefuWidgetPlugins = { push: function (fn) { try { fn(pluginApi); } catch (e) { if (window.console) console.error(e); } } };
+  }
+
   function start() {
     build();
+    startPlugins();
     renderAll();
     if (CONFIG.open) openPanel(false);
     document.addEventListener("visibilitychange", function () {

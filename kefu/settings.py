@@ -212,3 +212,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("KEFU_LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# --- knowledge base and assistant (issue 3) ---------------------------------------------------
+# The address customers reach kefu at (e.g. https://support.example.com); bot answers link to
+# help-center articles with it. Empty: links are site-relative (/help/...).
+KEFU_PUBLIC_URL = env("KEFU_PUBLIC_URL", "")
+# The web chat inbox whose widget the help center pages carry (its public key); default: the first one.
+KEFU_HELP_WIDGET_INBOX = env("KEFU_HELP_WIDGET_INBOX", "")

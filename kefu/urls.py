@@ -13,5 +13,7 @@ urlpatterns = [
     path("widget/", include("kefu.web.widget_urls")),
     path("widget.js", web_views.widget_script, name="widget-script"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("help/", include("kefu.knowledge.urls")),
+    path("assistant/", include("kefu.assistant.urls")),
     path("", include("kefu.web.urls")),
 ]

@@ -7,8 +7,6 @@ the questions customers ask in both languages.
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.test import TestCase
 
@@ -18,15 +16,10 @@ from kefu.assistant.models import AssistantConversation, AssistantTurn, ContentG
 from kefu.contacts.models import Contact
 from kefu.conversations import services
 from kefu.conversations.models import AuditEvent, Message
-from kefu.knowledge import demo
 from kefu.knowledge.models import Article, ArticleTranslation
+from tests.assistant.kb_fixtures import demo_kb, demo_kb_dump  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo_kb(db):
-    demo.load(io.StringIO())
 
 
 @pytest.fixture

@@ -43,6 +43,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="raw asyncio-streams HTTP/1.1 client (cheap) or httpx.AsyncClient")
     p.add_argument("--timeout", type=float, default=30, help="seconds one request may take")
     p.add_argument("--body-size", type=int, default=120, help="characters per message body")
+    p.add_argument("--batch", "-b", type=int, default=1,
+                   help="messages per request: 1 posts to /conversations/{id}/messages, more to /messages/batch")
     p.add_argument("--author", choices=["agent", "customer"], default="agent",
                    help="author_type of the posted messages (agent is the API's default)")
     common.add_server_options(p)
@@ -134,6 +136,10 @@ async def run_load(args, site, servers, token: str) -> dict:
             rng = random.Random(k)
             i = 0
             while time.perf_counter() < end:
+                if args.batch > 1:
+                    await post_batch(k, client, rng, i)
+                    i += args.batch
+                    continue
                 conversation_id = rng.choice(conversation_ids)
                 client_id = f"k{k}-{i}"
                 i += 1
@@ -161,6 +167,37 @@ async def run_load(args, site, servers, token: str) -> dict:
                 if measure_from <= t1 <= end:
                     window_statuses[status] += 1
                     latencies.append((t1 - t0) * 1000)
+
+        async def post_batch(k: int, client: Client, rng: random.Random, i: int) -> None:
+            nonlocal unknown
+            items = []
+            for j in range(args.batch):
+                client_id = f"k{k}-{i + j}"
+                items.append({"conversation_id": rng.choice(conversation_ids), "client_id": client_id,
+                              "body": f"bench message {client_id} {body_pad}", "author_type": args.author})
+            t0 = time.perf_counter()
+            try:
+                status, payload = await client.post("/api/v1/messages/batch", {"messages": items})
+            except Exception as error:  # timeouts, connection and httpx errors: outcome unknown
+                unknown += len(items)
+                failures[type(error).__name__] += 1
+                return
+            t1 = time.perf_counter()
+            if status != 200:
+                statuses[status] += len(items)
+                failures[f"HTTP {status}: {payload[:120]!r}"] += 1
+                return
+            in_window = measure_from <= t1 <= end
+            for item, result in zip(items, json.loads(payload)["results"], strict=True):
+                statuses[result["status"]] += 1
+                if result["status"] == 201:
+                    accepted[item["conversation_id"]].add(item["client_id"])
+                elif len(failures) < 20:
+                    failures[f"item {result['status']}: {result.get('problem')}"] += 1
+                if in_window:
+                    window_statuses[result["status"]] += 1
+            if in_window:
+                latencies.append((t1 - t0) * 1000)
 
         meter = common.CpuMeter(lambda: common.cpu_groups(site))
         spies: list = []
@@ -262,7 +299,9 @@ def main(argv=None) -> int:
             layout += f"; EXPERIMENT {args.experiment or ''} {args.server_env or ''}"
         print(f"servers:       {layout}")
         print(f"client:        {args.client}, {args.concurrency} keep-alive connections, "
-              f"{args.conversations} conversations, body {args.body_size} chars", flush=True)
+              f"{args.conversations} conversations, body {args.body_size} chars, "
+              + (f"{args.batch} messages per request (POST /api/v1/messages/batch)" if args.batch > 1
+                 else "1 message per request"), flush=True)
 
         result = asyncio.run(run_load(args, site, servers, token))
         if not result["verification"]["ok"] or sum(
@@ -282,7 +321,8 @@ def main(argv=None) -> int:
     print()
     print(f"== API throughput: {rate:,.0f} messages accepted per second "
           f"({window[201]} answered 201 in the {args.duration:g} s window)")
-    print(f"latency:       {common.latency_line(latencies, (50, 90, 99))}")
+    print(f"latency:       {common.latency_line(latencies, (50, 90, 99))}"
+          + (f" per request of {args.batch} messages" if args.batch > 1 else ""))
     print(f"answers:       {dict(result['statuses'])} over warm-up + window; errors {errors}"
           + (f" {dict(result['failures'])}" if result["failures"] else ""))
     print(f"verification:  sum(last_seq) = {v['sum_last_seq']}, expected {v['expected']} "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from ninja import File, NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
@@ -24,7 +24,7 @@ from kefu.api.resources import (
 from kefu.channels.models import Inbox
 from kefu.contacts.models import Contact
 from kefu.contacts.services import find_or_create_contact, update_contact
-from kefu.conversations import selectors, services
+from kefu.conversations import bulk, selectors, services
 from kefu.conversations.attachments import store_attachment
 from kefu.conversations.models import AuditEvent
 from kefu.conversations.payloads import attachment_payload, message_payload
@@ -96,6 +96,7 @@ def on_too_big(request, exc):
 
 
 conversations = Router(tags=["conversations"])
+messages = Router(tags=["conversations"])
 contacts = Router(tags=["contacts"])
 directory = Router(tags=["directory"])
 
@@ -186,6 +187,32 @@ def post_message(request, conversation_id: int, payload: s.MessageIn):
     return Status(201 if created else 200, message_payload(message))
 
 
+@messages.post("/batch", response=s.BatchOut,
+               summary="Post up to 500 messages to any conversations in one request")
+def post_message_batch(request, payload: s.BatchIn):
+    """Each item succeeds or fails on its own; `results` answers them in order. Retrying a batch with
+    the same client_ids stores nothing twice."""
+    items = [bulk.BatchItem(conversation_id=m.conversation_id, body=m.body, client_id=m.client_id,
+                            internal=m.internal, author_type=m.author_type) for m in payload.messages]
+    results = bulk.post_messages(_actor(request), items)
+    out = []
+    for result in results:
+        if result.message is not None:
+            out.append({"status": result.status, "message": message_payload(result.message)})
+        else:
+            error = result.error
+            out.append({"status": result.status, "problem": {
+                "type": f"urn:kefu:problem:{error.code}", "title": error.title, "status": error.status,
+                "code": error.code, "detail": error.detail}})
+    # Shaped by message_payload already; skipping the response model's re-validation keeps batches cheap.
+    return JsonResponse({
+        "created": sum(1 for r in results if r.status == 201),
+        "existing": sum(1 for r in results if r.status == 200),
+        "failed": sum(1 for r in results if r.message is None),
+        "results": out,
+    }, json_dumps_params={"ensure_ascii": False})
+
+
 @conversations.get("/{conversation_id}/audit", response=list[s.AuditEventOut], summary="The audit trail")
 def audit_trail(request, conversation_id: int):
     conversation = get_visible_conversation(request, conversation_id)
@@ -258,5 +285,6 @@ def list_agents(request):
 
 
 api.add_router("/conversations", conversations)
+api.add_router("/messages", messages)
 api.add_router("/contacts", contacts)
 api.add_router("", directory)

@@ -152,8 +152,42 @@ class MessageOut(Schema):
     body: str
     internal: bool
     client_id: str | None
+    meta: dict = {}
     created_at: datetime
     attachments: list[AttachmentOut]
+
+
+class BatchMessageIn(Schema):
+    conversation_id: int
+    body: str = ""
+    client_id: str | None = Field(None, description="Your id for this message; a retry with it is stored once.")
+    internal: bool = False
+    author_type: Literal["agent", "customer"] = "agent"
+
+
+class BatchIn(Schema):
+    messages: list[BatchMessageIn] = Field(..., min_length=1, max_length=500)
+
+
+class ProblemOut(Schema):
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+
+
+class BatchResultOut(Schema):
+    status: int = Field(..., description="201 stored now, 200 stored before (same client_id), else an error")
+    message: MessageOut | None = None
+    problem: ProblemOut | None = None
+
+
+class BatchOut(Schema):
+    created: int
+    existing: int
+    failed: int
+    results: list[BatchResultOut]
 
 
 class AuditEventOut(Schema):

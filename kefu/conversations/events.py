@@ -42,16 +42,24 @@ def conversation_created(conversation: Conversation) -> None:
     })
 
 
-def message_created(conversation: Conversation, message: Message) -> None:
-    payload = message_payload(message)
+def message_created_events(conversation: Conversation, message: Message,
+                           attachments: list | None = None) -> list[tuple[list[str], dict]]:
+    """The (groups, event) pairs a new message produces: agents always, the customer unless internal."""
+    payload = message_payload(message, attachments)
     summary = conversation_payload(conversation)
-    publish(agent_groups(conversation), {"type": "message.created", "conversation": summary, "message": payload})
+    events = [(agent_groups(conversation), {"type": "message.created", "conversation": summary, "message": payload})]
     if not message.internal:
-        publish([customer_group(conversation)], {
+        events.append(([customer_group(conversation)], {
             "type": "message.created",
             "conversation": customer_view(conversation),
             "message": payload,
-        })
+        }))
+    return events
+
+
+def message_created(conversation: Conversation, message: Message) -> None:
+    for groups, event in message_created_events(conversation, message):
+        publish(groups, event)
 
 
 def conversation_updated(conversation: Conversation, changed: list[str], before: dict) -> None:

@@ -5,6 +5,7 @@ Two audiences: `agent` sees everything; `customer` never sees internal notes, ta
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core import signing
@@ -61,13 +62,22 @@ def message_payload(message: Message, attachments: list[Attachment] | None = Non
 
 def labels(conversation: Conversation, language: str) -> dict[str, str]:
     """Number, status and category as the given language shows them."""
+    number_template, status, priority, category = _labels(
+        language, conversation.status, conversation.priority, conversation.category)
+    return {"number": number_template % {"number": conversation.number}, "status": status,
+            "priority": priority, "category": category}
+
+
+@functools.lru_cache(maxsize=4096)
+def _labels(language: str, status: str, priority: str, category: str) -> tuple[str, str, str, str]:
+    # Catalogs do not change while the process runs, so the translated labels can be kept.
     with translation.override(language):
-        return {
-            "number": translation.gettext("Ticket #%(number)s") % {"number": conversation.number},
-            "status": str(Status(conversation.status).label),
-            "priority": str(Priority(conversation.priority).label),
-            "category": str(Category(conversation.category).label) if conversation.category else "",
-        }
+        return (
+            translation.gettext("Ticket #%(number)s"),
+            str(Status(status).label),
+            str(Priority(priority).label),
+            str(Category(category).label) if category else "",
+        )
 
 
 def conversation_payload(conversation: Conversation, audience: str = "agent",

@@ -19,7 +19,7 @@ from kefu.conversations.models import AuditEvent, Message
 from kefu.knowledge.models import Article, ArticleTranslation
 from tests.assistant.kb_fixtures import demo_kb, demo_kb_dump  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_kb")]
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def last_bot(conversation):
     ("I forgot my password", "reset-password"),
     ("what is the withdrawal fee for USDT", "withdrawal-fees"),
 ])
-def test_a_question_gets_the_right_article(demo_kb, webchat_inbox, customer, question, expected):
+def test_a_question_gets_the_right_article(webchat_inbox, customer, question, expected):
     conversation = ask(webchat_inbox, customer, question)
     [answer] = bot_messages(conversation)
     meta = answer.meta["assistant"]
@@ -66,7 +66,7 @@ def test_a_question_gets_the_right_article(demo_kb, webchat_inbox, customer, que
     assert conversation.first_reply_at is None  # a bot answer is not an agent's first reply
 
 
-def test_not_helpful_hands_off_with_the_context_and_the_bot_stays_quiet(demo_kb, webchat_inbox, customer):
+def test_not_helpful_hands_off_with_the_context_and_the_bot_stays_quiet(webchat_inbox, customer):
     conversation = ask(webchat_inbox, customer, "提现失败了怎么办")
     assert last_bot(conversation)["kind"] == "answer"
     ask(webchat_inbox, customer, "没有", conversation)
@@ -88,7 +88,7 @@ def test_not_helpful_hands_off_with_the_context_and_the_bot_stays_quiet(demo_kb,
 
 
 @pytest.mark.parametrize("text", ["人工", "转人工", "human", "I want to talk to an agent"])
-def test_asking_for_a_person_is_honoured_at_once(demo_kb, webchat_inbox, customer, text):
+def test_asking_for_a_person_is_honoured_at_once(webchat_inbox, customer, text):
     conversation = ask(webchat_inbox, customer, text)
     [message] = bot_messages(conversation)
     assert message.meta["assistant"]["kind"] == "handoff"
@@ -97,7 +97,7 @@ def test_asking_for_a_person_is_honoured_at_once(demo_kb, webchat_inbox, custome
     assert not ContentGap.objects.exists()  # a request for a person is no gap in the help center
 
 
-def test_asking_for_a_person_after_an_answer(demo_kb, webchat_inbox, customer):
+def test_asking_for_a_person_after_an_answer(webchat_inbox, customer):
     conversation = ask(webchat_inbox, customer, "I forgot my password")
     ask(webchat_inbox, customer, "human please", conversation)
     assert last_bot(conversation)["reason"] == "asked_for_human"
@@ -105,13 +105,13 @@ def test_asking_for_a_person_after_an_answer(demo_kb, webchat_inbox, customer):
 
 @pytest.mark.parametrize("text", ["someone stole my coins from my account", "有人盗号把我的币提走了",
                                   "I want a refund for my fees"])
-def test_sensitive_topics_always_reach_a_person(demo_kb, webchat_inbox, customer, text):
+def test_sensitive_topics_always_reach_a_person(webchat_inbox, customer, text):
     conversation = ask(webchat_inbox, customer, text)
     assert last_bot(conversation)["kind"] == "handoff"
     assert last_bot(conversation)["reason"] == "sensitive_topic"
 
 
-def test_yes_thanks_and_keeps_the_bot_available(demo_kb, webchat_inbox, customer):
+def test_yes_thanks_and_keeps_the_bot_available(webchat_inbox, customer):
     conversation = ask(webchat_inbox, customer, "I forgot my password")
     ask(webchat_inbox, customer, "yes", conversation)
     assert last_bot(conversation)["kind"] == "thanks"
@@ -123,7 +123,7 @@ def test_yes_thanks_and_keeps_the_bot_available(demo_kb, webchat_inbox, customer
     assert last_bot(conversation)["article"] == "withdrawal-fees"
 
 
-def test_unknown_questions_hand_off_and_become_content_gaps(demo_kb, webchat_inbox, customer, supervisor):
+def test_unknown_questions_hand_off_and_become_content_gaps(webchat_inbox, customer, supervisor):
     conversation = ask(webchat_inbox, customer, "can I buy a hoodie in your merch store")
     assert last_bot(conversation)["kind"] == "handoff"
     assert last_bot(conversation)["reason"] == "low_confidence"
@@ -133,7 +133,8 @@ def test_unknown_questions_hand_off_and_become_content_gaps(demo_kb, webchat_inb
     gaps.attach_to_article(gap, article, editor=supervisor)
     gap.refresh_from_db()
     assert not gap.is_open and gap.resolved_article == article
-    assert "can I buy a hoodie in your merch store" in ArticleTranslation.objects.get(article=article, language="en").questions
+    english = ArticleTranslation.objects.get(article=article, language="en")
+    assert "can I buy a hoodie in your merch store" in english.questions
     assert article.revisions.filter(language="en", note="example question added").exists()
     # The next customer who asks that way gets the article.
     other = Contact.objects.create(name="Li", language="en")
@@ -141,7 +142,7 @@ def test_unknown_questions_hand_off_and_become_content_gaps(demo_kb, webchat_inb
     assert last_bot(second)["article"] == "contact-support"
 
 
-def test_clarify_offers_choices_and_a_choice_answers(demo_kb, webchat_inbox, customer):
+def test_clarify_offers_choices_and_a_choice_answers(webchat_inbox, customer):
     assistant_services.update_inbox_settings(webchat_inbox, answer_threshold=0.999, clarify_threshold=0.0001)
     conversation = ask(webchat_inbox, customer, "deposit")
     offer = last_bot(conversation)
@@ -152,7 +153,7 @@ def test_clarify_offers_choices_and_a_choice_answers(demo_kb, webchat_inbox, cus
     assert answer["kind"] == "answer" and answer["article"] == chosen["article"]
 
 
-def test_the_assistant_can_be_switched_off_per_inbox(demo_kb, webchat_inbox, customer):
+def test_the_assistant_can_be_switched_off_per_inbox(webchat_inbox, customer):
     assistant_services.update_inbox_settings(webchat_inbox, enabled=False)
     conversation = ask(webchat_inbox, customer, "I forgot my password")
     assert bot_messages(conversation) == []
@@ -165,7 +166,7 @@ def test_thresholds_are_validated(webchat_inbox):
         assistant_services.update_inbox_settings(webchat_inbox, answer_threshold=0.2, clarify_threshold=0.5)
 
 
-def test_agent_notes_and_agent_replies_do_not_wake_the_bot(demo_kb, webchat_inbox, customer, agent):
+def test_agent_notes_and_agent_replies_do_not_wake_the_bot(webchat_inbox, customer, agent):
     conversation = ask(webchat_inbox, customer, "人工")
     services.post_message(conversation, services.Actor.for_agent(agent), "I forgot my password", internal=True)
     services.post_message(conversation, services.Actor.for_agent(agent), "Hello, I am here")

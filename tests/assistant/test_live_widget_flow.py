@@ -66,8 +66,11 @@ def test_answer_then_not_helpful_reaches_an_agent_who_sees_the_attempt(site, lan
         customer.close()
 
     # The agent opens the conversation and sees what the bot tried.
-    with console_client(server.url) as console:
+    console = console_client(server.url)
+    try:
         page = console.get(f"/console/c/{conversation_id}/")
+    finally:
+        console.close()
     assert page.status_code == 200
     assert "assistant-turns" in page.text and f"/a/{article}/" in page.text
     assert "not_helpful" in page.text

@@ -18,7 +18,7 @@ def site():
     live = LiveSite()
     try:
         live.kefu("demo")
-        live.server = live.start_server()
+        live.server = live.start_server(timeout=180)
         yield live
     finally:
         live.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 from dataclasses import dataclass
 
 from django.db import connection
@@ -17,6 +18,8 @@ from kefu.knowledge.models import ArticleTranslation, SearchDocument
 from kefu.knowledge.rendering import plain_text
 
 MAX_QUERY_TERMS = 24
+# Another process may have changed the index; the vocabulary (for typo repair only) is re-checked this often.
+VOCABULARY_CHECK_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,12 @@ def index_translation(translation: ArticleTranslation) -> None:
         translation=translation, article_id=translation.article_id, language=translation.language,
         title_terms=" ".join(title_terms), body_terms=" ".join(body_terms),
     )
+    _vocabulary.invalidate()
 
 
 def unindex_article(article_id: int) -> None:
     SearchDocument.objects.filter(article_id=article_id).delete()
+    _vocabulary.invalidate()
 
 
 # --- vocabulary, for typo tolerance ------------------------------------------------------------
@@ -58,16 +63,24 @@ class _Vocabulary:
         self._key: tuple | None = None
         self._terms: dict[str, frozenset[str]] = {}
         self._words: dict[str, dict[str, str]] = {}
+        self._checked_at = 0.0
 
     def get(self, language: str) -> tuple[frozenset[str], dict[str, str]]:
-        from django.db.models import Count, Max
-
-        state = SearchDocument.objects.aggregate(n=Count("id"), last=Max("id"))
-        key = (connection.alias, connection.settings_dict["NAME"], state["n"], state["last"])
+        now = time.monotonic()
         with self._lock:
-            if key != self._key:
-                self._rebuild(key)
+            if self._key is None or now - self._checked_at > VOCABULARY_CHECK_SECONDS:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT count(*), max(id) FROM knowledge_searchdocument")
+                    count, last = cursor.fetchone()
+                key = (connection.alias, connection.settings_dict["NAME"], count, last)
+                if key != self._key:
+                    self._rebuild(key)
+                self._checked_at = now
             return self._terms.get(language, frozenset()), self._words.get(language, {})
+
+    def invalidate(self) -> None:
+        """This process changed the index: look again on the next query."""
+        self._key = None
 
     def _rebuild(self, key: tuple) -> None:
         terms: dict[str, set[str]] = {}
@@ -107,11 +120,15 @@ def query_terms(query: str, language: str) -> list[str]:
         if term in vocabulary:
             terms.append(term)
         elif analysis.has_cjk(term):
+            terms.append(term)
             terms.extend(analysis.split_unknown_cjk(term, vocabulary))
-        elif _max_typos(word) and words:
-            close = process.extract(word, words.keys(), scorer=Levenshtein.distance,
-                                    score_cutoff=_max_typos(word), limit=2)
-            terms.extend(words[match] for match, _, _ in close)
+        else:
+            # Unknown to the vocabulary: keep it (the vocabulary may be a moment old) and add close words.
+            terms.append(term)
+            if _max_typos(word) and words:
+                close = process.extract(word, words.keys(), scorer=Levenshtein.distance,
+                                        score_cutoff=_max_typos(word), limit=2)
+                terms.extend(words[match] for match, _, _ in close)
     return list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
 
 

@@ -219,3 +219,9 @@ LOGGING = {
 KEFU_PUBLIC_URL = env("KEFU_PUBLIC_URL", "")
 # The web chat inbox whose widget the help center pages carry (its public key); default: the first one.
 KEFU_HELP_WIDGET_INBOX = env("KEFU_HELP_WIDGET_INBOX", "")
+# Optional generative mode (off unless the URL is set): an OpenAI-compatible endpoint words answers
+# from the matched article only. See docs/assistant.md.
+KEFU_ASSISTANT_LLM_URL = env("KEFU_ASSISTANT_LLM_URL", "")
+KEFU_ASSISTANT_LLM_KEY = env("KEFU_ASSISTANT_LLM_KEY", "")
+KEFU_ASSISTANT_LLM_MODEL = env("KEFU_ASSISTANT_LLM_MODEL", "gpt-4o-mini")
+KEFU_ASSISTANT_LLM_TIMEOUT = env_int("KEFU_ASSISTANT_LLM_TIMEOUT", 15)

@@ -151,22 +151,41 @@ def _title(article: Article | None, language: str) -> str:
     return version.title if version is not None else ""
 
 
+def article_version(article: Article, language: str) -> ArticleTranslation | None:
+    return _version(article, language)
+
+
 def _answer(turn: AssistantTurn, article: Article) -> None:
+    from kefu.assistant import generative
+
+    if generative.is_enabled():
+        # The model is a network call: word the answer in the background (it posts the message).
+        from kefu.assistant.tasks import compose_answer
+
+        AssistantTurn.objects.filter(pk=turn.pk).update(article=article)
+        compose_answer.enqueue(turn.pk)
+        return
+    post_answer(turn, article)
+
+
+def post_answer(turn: AssistantTurn, article: Article, generated: str | None = None) -> Message:
+    """Post the answer: the generated text when given, else the article's short answer; link; "solved?"."""
     version = _version(article, turn.language)
     url = article_url(article, version.language)
     with translation.override(reply_language(turn.language)):
         body = "\n\n".join(filter(None, [
-            version.short_answer or version.title,
+            generated or version.short_answer or version.title,
             _("Read more: %(title)s %(url)s") % {"title": version.title, "url": url},
             _("Did this solve it?"),
         ]))
     meta = {"assistant": {"kind": "answer", "turn": turn.pk, "article": article.slug, "title": version.title,
-                          "url": url, "ask_feedback": True}}
+                          "url": url, "ask_feedback": True, "generated": bool(generated)}}
     message, _created = conversations.post_message(turn.conversation, bot(), body, author_type=AuthorType.BOT,
                                                    meta=meta)
     turn.article = article
     turn.bot_message = message
     turn.save(update_fields=["article", "bot_message"])
+    return message
 
 
 def _clarify(turn: AssistantTurn, articles: dict[str, Article]) -> None:

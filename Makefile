@@ -20,9 +20,19 @@ $(VENV)/.installed-%: pyproject.toml
 
 install: $(VENV)/.installed-test
 
+# Unless KEFU_EXCHANGE_URL points at a real exchange, the demo runs the fake exchange (and its fake
+# block explorers) beside the server, so account look-ups, cases and the emergency freeze work.
+KEFU_DEMO_EXCHANGE_PORT ?= 8100
 demo: $(VENV)/.installed-test
 	$(VENV)/bin/kefu migrate
 	$(VENV)/bin/kefu demo
+	@if [ -z "$$KEFU_EXCHANGE_URL" ]; then \
+	  fake="http://127.0.0.1:$(KEFU_DEMO_EXCHANGE_PORT)"; \
+	  $(VENV)/bin/kefu exchange fake --port $(KEFU_DEMO_EXCHANGE_PORT) & pid=$$!; trap "kill $$pid 2>/dev/null" EXIT; \
+	  echo "  Fake exchange:    $$fake (demo accounts, signed API, fake explorers)"; \
+	  export KEFU_EXCHANGE_URL="$$fake" KEFU_EXCHANGE_SECRET=demo-exchange-secret \
+	    KEFU_EXPLORERS="BTC=esplora:$$fake/esplora,ETH=etherscan:$$fake/etherscan,BSC=etherscan:$$fake/etherscan"; \
+	fi; \
 	$(VENV)/bin/kefu serve --host 127.0.0.1 --port $(KEFU_PORT)
 
 test: $(VENV)/.installed-test

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "kefu.assistant",
     "kefu.api",
     "kefu.web",
+    "kefu.webhooks",
+    "kefu.safety",
 ]
 
 MIDDLEWARE = [
@@ -225,3 +227,35 @@ KEFU_ASSISTANT_LLM_URL = env("KEFU_ASSISTANT_LLM_URL", "")
 KEFU_ASSISTANT_LLM_KEY = env("KEFU_ASSISTANT_LLM_KEY", "")
 KEFU_ASSISTANT_LLM_MODEL = env("KEFU_ASSISTANT_LLM_MODEL", "gpt-4o-mini")
 KEFU_ASSISTANT_LLM_TIMEOUT = env_int("KEFU_ASSISTANT_LLM_TIMEOUT", 15)
+# --- exchange integration, cases, freeze (issue 6) ---
+INSTALLED_APPS += ["kefu.exchange"]
+# The exchange's kefu endpoints (docs/exchange.md); requests are signed with HMAC-SHA256 of the secret.
+KEFU_EXCHANGE_URL = env("KEFU_EXCHANGE_URL")
+KEFU_EXCHANGE_SECRET = env("KEFU_EXCHANGE_SECRET")
+KEFU_EXCHANGE_TIMEOUT = float(env("KEFU_EXCHANGE_TIMEOUT", "5"))
+# Chain explorers for transaction look-ups: "BTC=esplora:https://host/api,ETH=etherscan:https://host/api?apikey=K".
+KEFU_EXPLORERS = env("KEFU_EXPLORERS")
+# Where customers reach kefu (links in emails), and how mail leaves (the email channel may set these too).
+KEFU_PUBLIC_URL = env("KEFU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+if "EMAIL_HOST" not in globals():
+    EMAIL_HOST = env("KEFU_SMTP_HOST", "localhost")
+    EMAIL_PORT = env_int("KEFU_SMTP_PORT", 25)
+    EMAIL_HOST_USER = env("KEFU_SMTP_USER")
+    EMAIL_HOST_PASSWORD = env("KEFU_SMTP_PASSWORD")
+    EMAIL_USE_TLS = env_bool("KEFU_SMTP_STARTTLS", False)
+    DEFAULT_FROM_EMAIL = env("KEFU_EMAIL_FROM", "support@localhost")
+    EMAIL_TIMEOUT = 10
+# A customer verification or freeze confirmation code stays valid this many seconds.
+KEFU_VERIFICATION_TTL = env_int("KEFU_VERIFICATION_TTL", 15 * 60)
+# --- Outbound webhooks (issue 4) ---
+# Seconds to connect and for each read of one attempt (the whole attempt: 3x); a timeout is retried.
+KEFU_WEBHOOK_TIMEOUT = float(env("KEFU_WEBHOOK_TIMEOUT", "5"))
+# Waits (seconds) after each failed attempt: 10 s, 1 min, 5 min, 30 min, 2 h, 6 h, then give up.
+KEFU_WEBHOOK_RETRY_SCHEDULE = [
+    float(s) for s in env("KEFU_WEBHOOK_RETRY_SCHEDULE", "10,60,300,1800,7200,21600").split(",") if s.strip()
+]
+# Public base URL of kefu (e.g. https://support.example.com), to make attachment links absolute.
+KEFU_WEBHOOK_BASE_URL = env("KEFU_WEBHOOK_BASE_URL")
+# --- safety (issue 6) ---
+# Domains that are official besides the admin registry and the inboxes (comma-separated, e.g. "example.com").
+KEFU_OFFICIAL_DOMAINS = [d.strip() for d in env("KEFU_OFFICIAL_DOMAINS", "").split(",") if d.strip()]

@@ -21,6 +21,8 @@ from kefu.api.resources import (
     get_visible_conversation,
     patch_to_changes,
 )
+from kefu.api.webhooks import router as webhooks_router
+from kefu.api.safety import router as safety_router
 from kefu.channels.models import Inbox
 from kefu.contacts.models import Contact
 from kefu.contacts.services import find_or_create_contact, update_contact
@@ -288,3 +290,10 @@ api.add_router("/conversations", conversations)
 api.add_router("/messages", messages)
 api.add_router("/contacts", contacts)
 api.add_router("", directory)
+# --- exchange (issue 6) ---
+from kefu.api.exchange import exchange_router, router as cases_router  # noqa: E402, I001
+
+api.add_router("/cases", cases_router)
+api.add_router("/exchange", exchange_router)
+api.add_router("/webhooks", webhooks_router)
+api.add_router("", safety_router)

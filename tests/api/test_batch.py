@@ -103,7 +103,18 @@ def test_whole_batch_errors_are_problem_bodies(api, agent_api, other_team):
     assert hidden["results"][0]["status"] == 404
 
 
-def test_batch_messages_reach_agent_and_customer_sockets(api):
+@pytest.fixture
+def in_memory_layer(settings):
+    """A layer this process can listen on directly (Redis pub/sub refuses in-process listeners)."""
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+def test_batch_messages_reach_agent_and_customer_sockets(api, in_memory_layer):
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 

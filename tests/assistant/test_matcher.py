@@ -90,3 +90,15 @@ def test_empty_inputs():
     assert m.match("") == []
     assert m.match("   ") == []
     assert m.match("hello")[0].doc_id == "a"
+
+
+def test_sparse_weights_give_the_same_ranking(monkeypatch):
+    from kefu.assistant import matching
+
+    entries = [Entry(doc, text, lang) for doc, v in ARTICLES.items() for lang, texts in v.items() for text in texts]
+    dense = Matcher(entries)
+    monkeypatch.setattr(matching, "DENSE_WEIGHTS_LIMIT", 0)
+    sparse_matcher = Matcher(entries)
+    assert not isinstance(dense._coef_t, type(sparse_matcher._coef_t))
+    for query in ["提现手续费", "deposit not arrived", "强平价格"]:
+        assert dense.match(query)[0].doc_id == sparse_matcher.match(query)[0].doc_id

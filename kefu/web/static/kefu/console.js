@@ -185,6 +185,8 @@
         onRead(event);
         break;
       default:
+        // Other apps' events (e.g. exchange.case) reach their console panels as a DOM event.
+        document.dispatchEvent(new CustomEvent("kefu:event", { detail: event }));
         break;
     }
   }

@@ -1,0 +1,55 @@
+"""Conversation lifecycle -> webhook events. Registered with kefu.conversations.hooks (after commit).
+
+Each handler builds the event's data and calls `services.record_event`, which only writes delivery
+rows and enqueues tasks; nothing here talks to the network.
+"""
+
+from __future__ import annotations
+
+from kefu.conversations.models import Conversation, Message
+from kefu.webhooks import payloads
+from kefu.webhooks.models import EventType, Subscription
+from kefu.webhooks.services import record_event
+
+ASSIGNMENT_FIELDS = {"assignee", "team"}
+
+
+def _anyone_listening() -> bool:
+    return Subscription.objects.filter(is_active=True).exists()
+
+
+def conversation_created(conversation: Conversation) -> None:
+    """conversation.created, then message.created for the first message (queued in that order)."""
+    if not _anyone_listening():
+        return
+    record_event(EventType.CONVERSATION_CREATED, payloads.conversation_created(conversation))
+    first = Message.objects.filter(conversation=conversation, seq=1).first()
+    if first is not None:
+        record_event(EventType.MESSAGE_CREATED, payloads.message_created(conversation, first),
+                     internal=first.internal)
+
+
+def message_created(conversation: Conversation, message: Message) -> None:
+    # The first message opens a conversation; conversation_created sends it after conversation.created.
+    if message.seq == 1 or not _anyone_listening():
+        return
+    record_event(EventType.MESSAGE_CREATED, payloads.message_created(conversation, message),
+                 internal=message.internal)
+
+
+def conversation_updated(conversation: Conversation, changed: list[str], before: dict) -> None:
+    if not _anyone_listening():
+        return
+    if "status" in changed:
+        record_event(EventType.STATUS_CHANGED, payloads.status_changed(conversation))
+    if ASSIGNMENT_FIELDS & set(changed):
+        record_event(EventType.ASSIGNMENT_CHANGED, payloads.assignment_changed(conversation, changed, before))
+
+
+def register() -> None:
+    """Hook into the conversation lifecycle (kefu.conversations.hooks); called from AppConfig.ready()."""
+    from kefu.conversations import hooks
+
+    hooks.on_conversation_created(conversation_created)
+    hooks.on_message_created(message_created)
+    hooks.on_conversation_updated(conversation_updated)

@@ -219,6 +219,8 @@ LOGGING = {
 # The address customers reach kefu at (e.g. https://support.example.com); bot answers link to
 # help-center articles with it. Empty: links are site-relative (/help/...).
 KEFU_PUBLIC_URL = env("KEFU_PUBLIC_URL", "")
+# Whether the assistant answers in inboxes that have no assistant settings of their own (on by default).
+KEFU_ASSISTANT_DEFAULT_ENABLED = env_bool("KEFU_ASSISTANT_DEFAULT_ENABLED", True)
 # The web chat inbox whose widget the help center pages carry (its public key); default: the first one.
 KEFU_HELP_WIDGET_INBOX = env("KEFU_HELP_WIDGET_INBOX", "")
 # Optional generative mode (off unless the URL is set): an OpenAI-compatible endpoint words answers

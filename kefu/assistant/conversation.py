@@ -48,9 +48,10 @@ def bot() -> conversations.Actor:
 
 
 def settings_for(inbox) -> AssistantSettings:
-    """The inbox's assistant settings (an unsaved default row when none was saved: on, default thresholds)."""
+    """The inbox's assistant settings (an unsaved default row when none was saved: KEFU_ASSISTANT_DEFAULT_ENABLED)."""
     found = AssistantSettings.objects.filter(inbox=inbox).first()
-    return found if found is not None else AssistantSettings(inbox=inbox)
+    return found if found is not None else AssistantSettings(inbox=inbox,
+                                                             enabled=settings.KEFU_ASSISTANT_DEFAULT_ENABLED)
 
 
 def state_for(conversation: Conversation) -> AssistantConversation:

@@ -11,7 +11,10 @@ from kefu.core.errors import InvalidInput
 def update_inbox_settings(inbox, *, enabled: bool | None = None, answer_threshold: float | None = None,
                           clarify_threshold: float | None = None) -> AssistantSettings:
     """Switch the assistant on/off for an inbox or change its thresholds (0 <= clarify <= answer <= 1)."""
-    current = AssistantSettings.objects.filter(inbox=inbox).first() or AssistantSettings(inbox=inbox)
+    from django.conf import settings
+
+    current = AssistantSettings.objects.filter(inbox=inbox).first() or AssistantSettings(
+        inbox=inbox, enabled=settings.KEFU_ASSISTANT_DEFAULT_ENABLED)
     if enabled is not None:
         current.enabled = bool(enabled)
     if answer_threshold is not None:

@@ -10,14 +10,6 @@ from kefu.conversations.models import AuditEvent, Conversation, Message
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _assistant_off(api_inbox):
-    """These tests count messages; the assistant (issue 3) would add its replies."""
-    from kefu.assistant.services import update_inbox_settings
-
-    update_inbox_settings(api_inbox, enabled=False)
-
-
 def _open(api, n: int) -> list[int]:
     ids = []
     for i in range(n):

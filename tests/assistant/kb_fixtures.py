@@ -28,6 +28,8 @@ def demo_kb_dump(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture
-def demo_kb(db, demo_kb_dump):
-    """The demo help center (61 articles, zh-Hans + en + derived zh-Hant), published and indexed."""
+def demo_kb(db, demo_kb_dump, settings):
+    """The demo help center (61 articles, zh-Hans + en + derived zh-Hant), published and indexed, and
+    the assistant on by default (tests/conftest.py switches it off for everybody else)."""
+    settings.KEFU_ASSISTANT_DEFAULT_ENABLED = True
     call_command("loaddata", str(demo_kb_dump), verbosity=0)

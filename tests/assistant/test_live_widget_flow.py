@@ -15,7 +15,7 @@ pytestmark = pytest.mark.live
 
 @pytest.fixture(scope="module")
 def site():
-    live = LiveSite()
+    live = LiveSite(assistant=True)
     try:
         live.kefu("demo")
         live.server = live.start_server(timeout=180)

@@ -30,10 +30,6 @@ def demo_server():
     site = LiveSite(database_url="")  # the browser suite always runs on a fresh SQLite file
     try:
         site.kefu("demo")
-        # These tests follow a person's chat message by message; the assistant (issue 3) stays out.
-        site.kefu("manage", "shell", "-c",
-                  "from kefu.assistant.services import update_inbox_settings; from kefu.channels.models import Inbox; "
-                  "update_inbox_settings(Inbox.objects.get(public_key='demo-webchat'), enabled=False)")
         site.token = site.create_token("browser tests")
         site.server = site.start_server()
         yield site

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def assistant_server():
-    site = LiveSite(database_url="")
+    site = LiveSite(database_url="", assistant=True)
     try:
         site.kefu("demo")  # the assistant is on in the demo inbox
         site.server = site.start_server(timeout=180)

@@ -16,19 +16,11 @@ DEMO_PASSWORD = "kefu-demo-2026"
 WIDGET_KEY = "demo-webchat"
 
 
-def assistant_off(site: LiveSite) -> None:
-    """The realtime tests count messages; keep the assistant (issue 3) from answering in the demo inbox."""
-    site.kefu("manage", "shell", "-c",
-              "from kefu.assistant.services import update_inbox_settings; from kefu.channels.models import Inbox; "
-              f"update_inbox_settings(Inbox.objects.get(public_key='{WIDGET_KEY}'), enabled=False)")
-
-
 @pytest.fixture(scope="session")
 def live_site():
     site = LiveSite()
     try:
         site.kefu("demo")
-        assistant_off(site)
         site.token = site.create_token("live tests")
         yield site
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kefu.core.liveserver import LiveSite
-from tests.live.conftest import ConsoleClient, WidgetClient, api, assistant_off, redis_url_or_skip
+from tests.live.conftest import ConsoleClient, WidgetClient, api, redis_url_or_skip
 
 pytestmark = [pytest.mark.live, pytest.mark.redis]
 
@@ -14,7 +14,6 @@ def test_customer_on_one_server_and_agent_on_another(request):
     site = LiveSite(redis_url=redis_url_or_skip())
     request.addfinalizer(site.close)
     site.kefu("demo")
-    assistant_off(site)
     token = site.create_token("scale-out")
     first, second = site.start_server(), site.start_server()
     assert first.port != second.port

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kefu.channels",
     "kefu.conversations",
     "kefu.routing",
+    "kefu.knowledge",
     "kefu.assistant",
     "kefu.api",
     "kefu.web",
@@ -261,6 +262,20 @@ KEFU_ROUTING_POSITION_SECONDS = float(env("KEFU_ROUTING_POSITION_SECONDS", "2"))
 KEFU_ROUTING_ANNOUNCE_EVERY = env_int("KEFU_ROUTING_ANNOUNCE_EVERY", 30)
 KEFU_ROUTING_ESTIMATE_WINDOW = env_int("KEFU_ROUTING_ESTIMATE_WINDOW", 900)
 KEFU_ROUTING_LOW_RISK_TOPICS = [t.strip() for t in env("KEFU_ROUTING_LOW_RISK_TOPICS", "").split(",") if t.strip()]
+# --- knowledge base and assistant (issue 3) ---------------------------------------------------
+# The address customers reach kefu at (e.g. https://support.example.com); bot answers link to
+# help-center articles with it. Empty: links are site-relative (/help/...).
+KEFU_PUBLIC_URL = env("KEFU_PUBLIC_URL", "")
+# Whether the assistant answers in inboxes that have no assistant settings of their own (on by default).
+KEFU_ASSISTANT_DEFAULT_ENABLED = env_bool("KEFU_ASSISTANT_DEFAULT_ENABLED", True)
+# The web chat inbox whose widget the help center pages carry (its public key); default: the first one.
+KEFU_HELP_WIDGET_INBOX = env("KEFU_HELP_WIDGET_INBOX", "")
+# Optional generative mode (off unless the URL is set): an OpenAI-compatible endpoint words answers
+# from the matched article only. See docs/assistant.md.
+KEFU_ASSISTANT_LLM_URL = env("KEFU_ASSISTANT_LLM_URL", "")
+KEFU_ASSISTANT_LLM_KEY = env("KEFU_ASSISTANT_LLM_KEY", "")
+KEFU_ASSISTANT_LLM_MODEL = env("KEFU_ASSISTANT_LLM_MODEL", "gpt-4o-mini")
+KEFU_ASSISTANT_LLM_TIMEOUT = env_int("KEFU_ASSISTANT_LLM_TIMEOUT", 15)
 # --- exchange integration, cases, freeze (issue 6) ---
 INSTALLED_APPS += ["kefu.exchange"]
 # The exchange's kefu endpoints (docs/exchange.md); requests are signed with HMAC-SHA256 of the secret.

@@ -16,6 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kefu.sla.urls")),
     path("", include("kefu.routing.urls")),
+    path("help/", include("kefu.knowledge.urls")),
+    path("assistant/", include("kefu.assistant.urls")),
     path("", include("kefu.exchange.urls")),
     path("", include("kefu.webhooks.urls")),
     path("", include("kefu.safety.urls")),

@@ -19,6 +19,13 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def assistant_off_by_default(settings):
+    """The assistant (issue 3) answers every customer message; tests that count messages or events would
+    see its replies. It is off unless a test asks for it (tests/assistant/kb_fixtures.py: demo_kb)."""
+    settings.KEFU_ASSISTANT_DEFAULT_ENABLED = False
+
+
 @pytest.fixture
 def team(db) -> Team:
     return Team.objects.create(name="General", slug="general")

@@ -6,3 +6,10 @@ class AssistantConfig(AppConfig):
     name = "kefu.assistant"
     label = "assistant"
     verbose_name = _("Assistant")
+
+    def ready(self) -> None:
+        from kefu.assistant import console, conversation
+        from kefu.conversations import hooks
+
+        hooks.on_message_created(conversation.on_message_created)
+        console.register()

@@ -83,6 +83,7 @@ class LiveSite:
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="kefu-live-")))
     servers: list[LiveServer] = field(default_factory=list)
     _pg_database: str | None = None
+    assistant: bool = False
 
     def __post_init__(self) -> None:
         base = self.database_url if self.database_url is not None else os.environ.get("KEFU_DATABASE_URL", "")
@@ -104,6 +105,8 @@ class LiveSite:
             "KEFU_SECRET_KEY": self.secret_key,
             "KEFU_LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
+            # Servers under test stay out of the assistant's way unless a test turns it on (issue 3).
+            "KEFU_ASSISTANT_DEFAULT_ENABLED": self.assistant and "true" or "false",
         })
         if self.redis_url:
             env["KEFU_REDIS_URL"] = self.redis_url

@@ -1,0 +1,331 @@
+"""The assistant in conversations: answer, clarify or hand off every inbound customer message.
+
+Runs as an after-commit `message_created` hook (registered in apps.py). The bot's messages carry
+structured data in `Message.meta["assistant"]` that the widget renders (choices, "did this solve it?"
+buttons) and the console shows; everything the bot did is kept in AssistantTurn rows so the agent who
+takes over sees what was tried (console side panel), and handed-off questions become content gaps.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kefu.assistant import knowledge_index
+from kefu.assistant.engine import ANSWER, CLARIFY, Thresholds, decide, detect_language
+from kefu.assistant.models import (
+    AssistantConversation,
+    AssistantSettings,
+    AssistantTurn,
+    ContentGap,
+    ConversationState,
+    TurnAction,
+)
+from kefu.conversations import services as conversations
+from kefu.conversations.models import Conversation, Message
+from kefu.conversations.taxonomy import AuthorType, Status
+from kefu.core.errors import Conflict, InvalidInput, NotFound
+from kefu.knowledge.models import Article, ArticleTranslation
+
+log = logging.getLogger(__name__)
+
+HANDOFF_TAG = "assistant-handoff"
+# Reasons whose question the help center should learn to answer.
+GAP_REASONS = {"low_confidence", "not_helpful"}
+_NO = re.compile(r"^\W*(no|nope|not really|didn'?t help|did not help|doesn'?t help|not helpful|没有|没|不是|没用|"
+                 r"没有用|不行|没解决|没有解决|未解决|否)\W*$", re.IGNORECASE)
+_YES = re.compile(r"^\W*(yes|yep|yeah|thanks?|thank you|solved|it did|是|是的|好的|谢谢|解决了|已解决|可以了|有用)\W*$",
+                  re.IGNORECASE)
+
+
+def bot() -> conversations.Actor:
+    return conversations.Actor(AuthorType.BOT)
+
+
+def settings_for(inbox) -> AssistantSettings:
+    """The inbox's assistant settings (an unsaved default row when none was saved: KEFU_ASSISTANT_DEFAULT_ENABLED)."""
+    found = AssistantSettings.objects.filter(inbox=inbox).first()
+    return found if found is not None else AssistantSettings(inbox=inbox,
+                                                             enabled=settings.KEFU_ASSISTANT_DEFAULT_ENABLED)
+
+
+def state_for(conversation: Conversation) -> AssistantConversation:
+    state, _created = AssistantConversation.objects.get_or_create(conversation=conversation)
+    return state
+
+
+def reply_language(language: str) -> str:
+    """The UI language for bot texts: zh-hans for any Chinese, else en."""
+    return "zh-hans" if language.startswith("zh") else "en"
+
+
+def article_url(article: Article, language: str) -> str:
+    from django.urls import reverse
+
+    path = reverse("help:article", kwargs={"language": language, "slug": article.slug})
+    return settings.KEFU_PUBLIC_URL.rstrip("/") + path if settings.KEFU_PUBLIC_URL else path
+
+
+def _version(article: Article, language: str) -> ArticleTranslation | None:
+    versions = {t.language: t for t in article.translations.all()}
+    for candidate in (language, "zh-hans" if language.startswith("zh") else "en", "en", "zh-hans"):
+        if candidate in versions:
+            return versions[candidate]
+    return None
+
+
+# --- the hook --------------------------------------------------------------------------------------
+
+def on_message_created(conversation: Conversation, message: Message) -> None:
+    """Hook: a customer wrote; let the assistant act unless it is off, handed off, or the message is empty."""
+    if message.author_type != AuthorType.CUSTOMER or message.internal or not message.body.strip():
+        return
+    if (message.meta or {}).get("no_bot"):
+        return
+    if not settings_for(conversation.inbox).enabled:
+        return
+    handle_customer_message(conversation, message)
+
+
+def handle_customer_message(conversation: Conversation, message: Message) -> AssistantTurn | None:
+    """Decide and act on one customer message; returns the turn written (None when the bot stays quiet).
+
+    Side effects: a bot message (answer/clarify/handoff) with `meta["assistant"]`, an AssistantTurn, and
+    on handoff the conversation state, a content gap and the `assistant-handoff` tag (audit trail).
+    """
+    state = state_for(conversation)
+    if state.state == ConversationState.HANDED_OFF or conversation.is_closed:
+        return None
+    text = message.body.strip()
+    previous = AssistantTurn.objects.filter(conversation=conversation).order_by("-pk").first()
+    if previous is not None and previous.action == TurnAction.ANSWER and previous.helpful is None:
+        if _NO.match(text):
+            return record_feedback(previous, helpful=False)
+        if _YES.match(text):
+            return record_feedback(previous, helpful=True)
+    if previous is not None and previous.action == TurnAction.CLARIFY:
+        chosen = _chosen_article(previous, text)
+        if chosen is not None:
+            return choose_article(previous, chosen, customer_message=message)
+    return _decide_and_act(conversation, message, text)
+
+
+def _chosen_article(turn: AssistantTurn, text: str) -> str | None:
+    norm = text.strip().lower().rstrip(".。")
+    for index, candidate in enumerate(turn.candidates, start=1):
+        if norm in {str(index), candidate.get("title", "").strip().lower()}:
+            return candidate["article"]
+    return None
+
+
+def _decide_and_act(conversation: Conversation, message: Message, text: str) -> AssistantTurn:
+    language = detect_language(text)
+    index = knowledge_index.current()
+    inbox_settings = settings_for(conversation.inbox)
+    thresholds = Thresholds(answer=inbox_settings.answer_threshold, clarify=inbox_settings.clarify_threshold)
+    candidates = index.matcher.match(text, language, k=5)
+    decision = decide(text, candidates, thresholds, sensitive_doc_ids=index.sensitive)
+    articles = {a.slug: a for a in Article.objects.filter(slug__in=[c.doc_id for c in candidates])
+                .prefetch_related("translations")}
+    ranked = [{"article": c.doc_id, "title": _title(articles.get(c.doc_id), language), "score": round(c.score, 4)}
+              for c in decision.candidates if c.doc_id in articles]
+    turn = AssistantTurn.objects.create(
+        conversation=conversation, customer_message=message, question=text[:2000], language=language,
+        action=decision.action, reason=decision.reason, candidates=ranked,
+    )
+    if decision.action == ANSWER:
+        _answer(turn, articles[decision.candidates[0].doc_id])
+    elif decision.action == CLARIFY:
+        _clarify(turn, articles)
+    else:
+        hand_off(turn, decision.reason)
+    return turn
+
+
+def _title(article: Article | None, language: str) -> str:
+    version = _version(article, language) if article is not None else None
+    return version.title if version is not None else ""
+
+
+def article_version(article: Article, language: str) -> ArticleTranslation | None:
+    return _version(article, language)
+
+
+def _answer(turn: AssistantTurn, article: Article) -> None:
+    from kefu.assistant import generative
+
+    if generative.is_enabled():
+        # The model is a network call: word the answer in the background (it posts the message).
+        from kefu.assistant.tasks import compose_answer
+
+        AssistantTurn.objects.filter(pk=turn.pk).update(article=article)
+        compose_answer.enqueue(turn.pk)
+        return
+    post_answer(turn, article)
+
+
+def post_answer(turn: AssistantTurn, article: Article, generated: str | None = None) -> Message:
+    """Post the answer: the generated text when given, else the article's short answer; link; "solved?"."""
+    version = _version(article, turn.language)
+    url = article_url(article, version.language)
+    with translation.override(reply_language(turn.language)):
+        body = "\n\n".join(filter(None, [
+            generated or version.short_answer or version.title,
+            _("Read more: %(title)s %(url)s") % {"title": version.title, "url": url},
+            _("Did this solve it?"),
+        ]))
+    meta = {"assistant": {"kind": "answer", "turn": turn.pk, "article": article.slug, "title": version.title,
+                          "url": url, "ask_feedback": True, "generated": bool(generated)}}
+    message, _created = conversations.post_message(turn.conversation, bot(), body, author_type=AuthorType.BOT,
+                                                   meta=meta)
+    turn.article = article
+    turn.bot_message = message
+    turn.save(update_fields=["article", "bot_message"])
+    return message
+
+
+def _clarify(turn: AssistantTurn, articles: dict[str, Article]) -> None:
+    choices = []
+    for candidate in turn.candidates:
+        version = _version(articles[candidate["article"]], turn.language)
+        choices.append({"article": candidate["article"], "title": version.title,
+                        "url": article_url(articles[candidate["article"]], version.language)})
+    with translation.override(reply_language(turn.language)):
+        lines = [_("I found a few articles that may help. Which one is closest?")]
+        lines += [f"{n}. {choice['title']}" for n, choice in enumerate(choices, start=1)]
+        lines.append(_("Or write \"human\" to talk to a person."))
+    meta = {"assistant": {"kind": "clarify", "turn": turn.pk, "choices": choices}}
+    message, _created = conversations.post_message(turn.conversation, bot(), "\n".join(lines),
+                                                   author_type=AuthorType.BOT, meta=meta)
+    turn.bot_message = message
+    turn.save(update_fields=["bot_message"])
+
+
+# --- actions from the widget (buttons) and from text replies ------------------------------------
+
+def choose_article(turn: AssistantTurn, slug: str, customer_message: Message | None = None) -> AssistantTurn:
+    """The customer picked one of the offered choices: answer with that article (a new turn)."""
+    if turn.action != TurnAction.CLARIFY:
+        raise InvalidInput(_("This message offered no choices."))
+    if slug not in {c["article"] for c in turn.candidates}:
+        raise InvalidInput(_("That article was not one of the choices."))
+    _check_active(turn.conversation)
+    article = Article.objects.prefetch_related("translations").get(slug=slug)
+    answer = AssistantTurn.objects.create(
+        conversation=turn.conversation, customer_message=customer_message, question=turn.question,
+        language=turn.language, action=TurnAction.ANSWER, reason="chosen",
+        candidates=[c for c in turn.candidates if c["article"] == slug],
+    )
+    _answer(answer, article)
+    return answer
+
+
+def record_feedback(turn: AssistantTurn, helpful: bool) -> AssistantTurn:
+    """The customer says whether an answer solved it: "yes" thanks them, "no" hands off with the context."""
+    if turn.action != TurnAction.ANSWER:
+        raise InvalidInput(_("Only answers take feedback."))
+    with transaction.atomic():
+        locked = AssistantTurn.objects.select_for_update().get(pk=turn.pk)
+        if locked.helpful is not None:
+            return locked
+        locked.helpful = helpful
+        locked.feedback_at = timezone.now()
+        locked.save(update_fields=["helpful", "feedback_at"])
+    _mark_feedback_given(locked)
+    if helpful:
+        with translation.override(reply_language(locked.language)):
+            body = _("Glad that helped! Write again any time if you need anything else.")
+        conversations.post_message(locked.conversation, bot(), body, author_type=AuthorType.BOT,
+                                   meta={"assistant": {"kind": "thanks", "turn": locked.pk}})
+    else:
+        hand_off(locked, "not_helpful")
+    return locked
+
+
+def _mark_feedback_given(turn: AssistantTurn) -> None:
+    """Keep the answer's meta in step so the widget stops offering the buttons (shown on reload)."""
+    if turn.bot_message_id is None:
+        return
+    message = Message.objects.get(pk=turn.bot_message_id)
+    meta = dict(message.meta or {})
+    meta.setdefault("assistant", {})["ask_feedback"] = False
+    meta["assistant"]["helpful"] = turn.helpful
+    Message.objects.filter(pk=message.pk).update(meta=meta)
+
+
+def _check_active(conversation: Conversation) -> None:
+    if state_for(conversation).state == ConversationState.HANDED_OFF:
+        raise Conflict(_("A person has taken over this conversation."))
+
+
+def hand_off(turn: AssistantTurn, reason: str) -> AssistantConversation:
+    """Hand the conversation to people: tell the customer, tag it (audit trail), record a content gap.
+
+    From then on the assistant stays quiet in this conversation. The conversation stays in (or goes
+    back to) the agents' queue: a pending or solved conversation is reopened.
+    """
+    conversation = Conversation.objects.get(pk=turn.conversation_id)
+    with transaction.atomic():
+        state = AssistantConversation.objects.select_for_update().get_or_create(conversation=conversation)[0]
+        if state.state == ConversationState.HANDED_OFF:
+            return state
+        state.state = ConversationState.HANDED_OFF
+        state.handoff_reason = reason
+        state.handed_off_at = timezone.now()
+        state.save()
+        if turn.action != TurnAction.HANDOFF or turn.reason != reason:
+            turn = AssistantTurn.objects.create(
+                conversation=conversation, question=turn.question, language=turn.language,
+                action=TurnAction.HANDOFF, reason=reason, candidates=turn.candidates, article=turn.article)
+        if reason in GAP_REASONS:
+            ContentGap.objects.create(turn=turn, question=turn.question, language=turn.language, reason=reason)
+    _tell_customer(turn, reason)
+    _queue_for_people(conversation)
+    return state
+
+
+def _tell_customer(turn: AssistantTurn, reason: str) -> None:
+    with translation.override(reply_language(turn.language)):
+        if reason == "not_helpful":
+            body = _("Sorry that did not solve it. I am passing you to a colleague, who can see what we tried.")
+        elif reason == "sensitive_topic":
+            body = _("This needs a person. I am passing you to a colleague right away.")
+        elif reason == "asked_for_human":
+            body = _("Of course. I am connecting you with a colleague now.")
+        else:
+            body = _("I am not sure I can answer that well. I am passing you to a colleague.")
+    meta = {"assistant": {"kind": "handoff", "turn": turn.pk, "reason": reason,
+                          "tried": [c["article"] for c in turn.candidates]}}
+    message, _created = conversations.post_message(turn.conversation, bot(), body, author_type=AuthorType.BOT,
+                                                   meta=meta)
+    AssistantTurn.objects.filter(pk=turn.pk).update(bot_message=message)
+
+
+def _queue_for_people(conversation: Conversation) -> None:
+    conversation.refresh_from_db()
+    if conversation.is_closed:
+        return
+    tags = sorted({*conversation.tags.values_list("name", flat=True), HANDOFF_TAG})
+    changes = conversations.Changes(tags=tags)
+    if conversation.status in {Status.PENDING, Status.SOLVED}:
+        changes.status = Status.OPEN
+    try:
+        conversations.update_conversation(conversation, conversations.Actor.system(), changes)
+    except InvalidInput:  # too many tags already: the handoff itself stands
+        log.warning("could not tag conversation %s after handoff", conversation.pk)
+
+
+def turn_for_customer(turn_id: int, contact, inbox=None) -> AssistantTurn:
+    """A turn of one of the contact's own conversations, or NotFound."""
+    found = AssistantTurn.objects.filter(pk=turn_id, conversation__contact=contact).select_related("conversation")
+    if inbox is not None:
+        found = found.filter(conversation__inbox=inbox)
+    turn = found.first()
+    if turn is None:
+        raise NotFound(_("No such assistant message."))
+    return turn

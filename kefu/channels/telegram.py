@@ -27,6 +27,7 @@ from kefu.channels.base import (
 )
 from kefu.channels.http import Unreachable, multipart, request
 from kefu.channels.models import ChannelKind, Delivery, InboundEvent, Inbox, PollCursor
+from kefu.channels.telegram_freeze import handle_freeze, is_freeze_command
 from kefu.contacts.models import ContactIdentity
 from kefu.core.errors import KefuError, NotFound, Unauthorized
 from kefu.core.i18n import normalize_language
@@ -107,7 +108,8 @@ def _display_name(user: dict) -> str:
 def handle_update(inbox: Inbox, update: dict) -> Received:
     """Store one Update (from the webhook or getUpdates); idempotent by update_id.
 
-    /start is answered with a greeting in the user's language and stores no message. Raises
+    /start is answered with a greeting in the user's language and stores no message; /freeze asks for an
+    emergency account freeze (telegram_freeze.py). Raises
     TelegramError when a file could not be fetched (the update is then retried, not lost)."""
     external_id = f"update:{update.get('update_id')}"
     if InboundEvent.objects.filter(inbox=inbox, external_id=external_id).exists():
@@ -126,6 +128,13 @@ def handle_update(inbox: Inbox, update: dict) -> Received:
 
             send_telegram_text.enqueue(inbox.pk, chat_id, greeting_text(inbox, language))
         return Received(None, None, False, "start-command")
+    if is_freeze_command(text):
+        # An emergency: never stored as chat text, answered at once (kefu/channels/telegram_freeze.py).
+        if record_ignored(inbox, external_id, "freeze-command"):
+            from kefu.channels.tasks import send_telegram_text
+
+            send_telegram_text.enqueue(inbox.pk, chat_id, handle_freeze(inbox, chat_id, text, language))
+        return Received(None, None, False, "freeze-command")
     inbound = InboundMessage(
         external_id=external_id, identity_kind=IDENTITY, identifier=chat_id, body=text,
         name=_display_name(user), language=language, attachments=_files(inbox, message),

@@ -237,6 +237,7 @@ async def verify(client: Client, conversation_ids: list[int], accepted: dict[int
                  statuses: Counter, unknown: int) -> dict:
     """Read every conversation back: last_seq sum, and the exact client_ids and seqs stored."""
     sum_last_seq = 0
+    others = 0
     problems: list[str] = []
     for conversation_id in conversation_ids:
         status, body = await client.get(f"/api/v1/conversations/{conversation_id}")
@@ -254,7 +255,9 @@ async def verify(client: Client, conversation_ids: list[int], accepted: dict[int
             if not page:
                 break
             seqs += [m["seq"] for m in page]
-            stored += [m["client_id"] for m in page if m["seq"] > 1]
+            stored += [m["client_id"] for m in page if m["seq"] > 1 and m["author_type"] not in ("bot", "system")]
+            # kefu's own messages (the assistant's answer to the opening question, safety notices):
+            others += sum(1 for m in page if m["seq"] > 1 and m["author_type"] in ("bot", "system"))
             after = page[-1]["seq"]
         if seqs != list(range(1, last_seq + 1)):
             problems.append(f"conversation {conversation_id}: seqs are not 1..{last_seq} without gaps")
@@ -268,8 +271,8 @@ async def verify(client: Client, conversation_ids: list[int], accepted: dict[int
             problems.append(f"conversation {conversation_id}: {len(missing)} answered 201 but not stored")
         if extra and not unknown:
             problems.append(f"conversation {conversation_id}: {len(extra)} stored but never answered 201")
-    expected = len(conversation_ids) + statuses[201]
-    return {"sum_last_seq": sum_last_seq, "expected": expected, "problems": problems,
+    expected = len(conversation_ids) + statuses[201] + others
+    return {"sum_last_seq": sum_last_seq, "expected": expected, "problems": problems, "others": others,
             "ok": sum_last_seq == expected and not problems}
 
 
@@ -326,7 +329,8 @@ def main(argv=None) -> int:
     print(f"answers:       {dict(result['statuses'])} over warm-up + window; errors {errors}"
           + (f" {dict(result['failures'])}" if result["failures"] else ""))
     print(f"verification:  sum(last_seq) = {v['sum_last_seq']}, expected {v['expected']} "
-          f"({result['conversations']} first messages + {result['statuses'][201]} answered 201): "
+          f"({result['conversations']} first messages + {result['statuses'][201]} answered 201 + "
+          f"{v['others']} from the assistant/safety): "
           + ("OK, nothing lost or doubled" if v["ok"] else "MISMATCH"))
     for problem in v["problems"][:20]:
         print(f"  ! {problem}")

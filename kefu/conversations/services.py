@@ -207,7 +207,8 @@ def post_message(
 def _insert_message(conversation_id: int, actor: Actor, author_type: str, draft: hooks.MessageDraft,
                     client_id: str | None, attachment_ids: list[int]) -> tuple[Message, bool]:
     internal = draft.internal
-    conversation = Conversation.objects.select_for_update().select_related("contact").get(pk=conversation_id)
+    conversation = (Conversation.objects.select_for_update(of=("self",)).select_related("contact", "inbox")
+                    .get(pk=conversation_id))
     if conversation.is_closed:
         raise ConversationClosed(
             _("Conversation #%(number)s is closed; start a new one.") % {"number": conversation.number})

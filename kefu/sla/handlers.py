@@ -22,7 +22,17 @@ def message_created(conversation: Conversation, message: Message) -> None:
         return
     if message.author_type == AuthorType.CUSTOMER:
         send_after_hours_reply(message)
+    if _continues_the_same_turn(message):
+        return
     refresh_sla(conversation.pk)
+
+
+def _continues_the_same_turn(message: Message) -> bool:
+    """A second customer message while the customer already waits, or a second agent reply after the
+    agent already answered, moves no clock: skip the recompute (the hot path of a busy chat)."""
+    previous = (Message.objects.filter(conversation_id=message.conversation_id, seq__lt=message.seq,
+                                       internal=False).order_by("-seq").values_list("author_type", flat=True)[:1])
+    return list(previous) == [message.author_type]
 
 
 def conversation_updated(conversation: Conversation, changed: list[str], before: dict) -> None:

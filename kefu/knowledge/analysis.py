@@ -6,13 +6,12 @@ backends only ever see space-separated terms.
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import unicodedata
 from functools import lru_cache
 
-import snowballstemmer
+from kefu.assistant import text as assistant_text
 
 # Words of the exchange domain that jieba's general dictionary cuts apart ("到账" -> "到" "账").
 DOMAIN_WORDS = (
@@ -41,29 +40,19 @@ _jieba = None
 
 
 def _segmenter():
-    """jieba, loaded once per process with the domain words (its dictionary load takes a moment)."""
+    """The assistant's jieba (loaded once per process), taught the exchange's own words."""
     global _jieba
     if _jieba is None:
         with _jieba_lock:
             if _jieba is None:
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
+                jieba = assistant_text._segmenter()
                 for word in DOMAIN_WORDS:
                     jieba.add_word(word, freq=20000)
-                jieba.initialize()
                 _jieba = jieba
     return _jieba
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    return snowballstemmer.stemmer("english")
-
-
-@lru_cache(maxsize=50000)
-def stem(word: str) -> str:
-    return _stemmer().stemWord(word)
+stem = assistant_text.stem
 
 
 def normalize(text: str) -> str:

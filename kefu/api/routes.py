@@ -201,7 +201,7 @@ def post_message_batch(request, payload: s.BatchIn):
     out = []
     for result in results:
         if result.message is not None:
-            out.append({"status": result.status, "message": message_payload(result.message)})
+            out.append({"status": result.status, "message": result.payload or message_payload(result.message)})
         else:
             error = result.error
             out.append({"status": result.status, "problem": {

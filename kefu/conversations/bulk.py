@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.conversations import events, hooks, selectors
-from kefu.conversations.models import Conversation, Message
+from kefu.conversations.models import Attachment, Conversation, Message
+from kefu.conversations.payloads import message_payload
 from kefu.conversations.services import (
     Actor,
     _check_body,
@@ -48,6 +49,7 @@ class BatchResult:
     status: int
     message: Message | None = None
     error: KefuError | None = None
+    payload: dict | None = None  # the message as events carry it, when already built
 
 
 def _validate(item: BatchItem) -> KefuError | None:
@@ -110,14 +112,12 @@ def _mark_known(items: list[BatchItem], results: list, visible: dict[int, Conver
             if result is None and item.client_id}
     if not keys:
         return
-    by_conversation: dict[int, set[str]] = {}
-    for conversation_id, client_id in keys:
-        by_conversation.setdefault(conversation_id, set()).add(client_id)
-    # One index probe per item: (conversation, client_id) pairs, not the cross product of two IN lists.
-    match = Q()
-    for conversation_id, client_ids in by_conversation.items():
-        match |= Q(conversation_id=conversation_id, client_id__in=sorted(client_ids))
-    stored = {(m.conversation_id, m.client_id): m for m in Message.objects.filter(match).order_by()}
+    # Two IN lists (cheap to build, unlike one OR branch per conversation); the database probes the
+    # (conversation, client_id) index for their cross product and the pairs are picked out here.
+    candidates = Message.objects.filter(conversation_id__in=sorted({c for c, _ in keys}),
+                                        client_id__in=sorted({k for _, k in keys})).order_by()
+    stored = {(m.conversation_id, m.client_id): m for m in candidates
+              if (m.conversation_id, m.client_id) in keys}
     first_in_batch: dict[tuple[int, str], int] = {}
     needs_files: list[Message] = []
     for index, item in enumerate(items):
@@ -222,24 +222,27 @@ def _insert(actor: Actor, items: list[BatchItem], results: list, drafts: dict[in
 
 def _announce(actor, items, results, drafts, new_messages, locked, status_moved) -> None:
     published = []
+    created = []
+    views: dict[int, tuple] = {}  # every event carries its conversation's state after the whole batch
+    no_attachments = Attachment.objects.none()
+    no_attachments._result_cache, no_attachments._prefetch_done = [], True
     for index, message in new_messages:
         message.conversation = locked[message.conversation_id]
-        _cache_no_attachments(message)
-        results[index] = BatchResult(201, message=message)
-        published += events.message_created_events(message.conversation, message, [])
+        message._prefetched_objects_cache = {"attachments": no_attachments}
+        if message.conversation_id not in views:
+            views[message.conversation_id] = events.conversation_views(message.conversation)
+        payload = message_payload(message, [])
+        results[index] = BatchResult(201, message=message, payload=payload)
+        published += events.message_created_events(message.conversation, message, payload=payload,
+                                                   views=views[message.conversation_id])
         hooks.run_after_commit(drafts[index].after_commit, message)
-        hooks.dispatch("message_created", message.conversation, message)
+        created.append((message.conversation, message))
+    # One call per app for the whole batch (apps with a batch form look things up once, not per message).
+    hooks.dispatch_many("message_created", created)
     publish_many(published)  # before the status events, in the order a single post would send them
     for pk in sorted(status_moved):
         events.conversation_updated(locked[pk], ["status"], {})
-        hooks.dispatch("conversation_updated", locked[pk], ["status"], {})
-
-
-def _cache_no_attachments(message: Message) -> None:
-    related = message.attachments.all()
-    related._result_cache = []
-    related._prefetch_done = True
-    message._prefetched_objects_cache = {"attachments": related}
+    hooks.dispatch_many("conversation_updated", [(locked[pk], ["status"], {}) for pk in sorted(status_moved)])
 
 
 def _one(actor: Actor, item: BatchItem, conversation: Conversation) -> BatchResult:

@@ -43,18 +43,29 @@ def conversation_created(conversation: Conversation) -> None:
 
 
 def message_created_events(conversation: Conversation, message: Message,
-                           attachments: list | None = None) -> list[tuple[list[str], dict]]:
-    """The (groups, event) pairs a new message produces: agents always, the customer unless internal."""
-    payload = message_payload(message, attachments)
-    summary = conversation_payload(conversation)
-    events = [(agent_groups(conversation), {"type": "message.created", "conversation": summary, "message": payload})]
+                           attachments: list | None = None, *, payload: dict | None = None,
+                           views: tuple | None = None) -> list[tuple[list[str], dict]]:
+    """The (groups, event) pairs a new message produces: agents always, the customer unless internal.
+
+    `payload` (the message's) and `views` (from `conversation_views`) may be passed when already built,
+    e.g. for many messages of one conversation stored together."""
+    if payload is None:
+        payload = message_payload(message, attachments)
+    groups, summary, customer_summary = views or conversation_views(conversation)
+    events = [(groups, {"type": "message.created", "conversation": summary, "message": payload})]
     if not message.internal:
         events.append(([customer_group(conversation)], {
             "type": "message.created",
-            "conversation": customer_view(conversation),
+            "conversation": customer_summary,
             "message": payload,
         }))
     return events
+
+
+def conversation_views(conversation: Conversation) -> tuple[list[str], dict, dict]:
+    """What message events carry about their conversation: the agent groups, the agents' summary and
+    the customer's view."""
+    return agent_groups(conversation), conversation_payload(conversation), customer_view(conversation)
 
 
 def message_created(conversation: Conversation, message: Message) -> None:

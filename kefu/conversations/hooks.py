@@ -11,6 +11,12 @@ Two kinds of hook, registered from an app's ``AppConfig.ready()``:
   ``conversation_created(conversation)``, ``message_created(conversation, message)`` and
   ``conversation_updated(conversation, changed, before)``. A handler that fails is logged and never
   undoes or blocks the write; slow work belongs in a background task the handler enqueues.
+
+A handler may also give a **batch form** (``many=``): when one transaction stores many messages at once
+(``POST /api/v1/messages/batch``), the batch form is called once with the list of argument tuples,
+so it can do its look-ups with one query instead of one per message. Without a batch form the handler
+is called once per item, in order. A batch form must have the same effect as calling the handler for
+each item in turn.
 """
 
 from __future__ import annotations
@@ -73,6 +79,8 @@ _handlers: dict[str, list[Callable[..., None]]] = {
     "message_created": [],
     "conversation_updated": [],
 }
+# Batch forms by handler name: fn(list of argument tuples).
+_batch_forms: dict[str, Callable[[list[tuple]], None]] = {}
 
 
 def _name(fn: Callable) -> str:
@@ -88,26 +96,33 @@ def register_message_filter(fn: MessageFilter, order: int = 100) -> MessageFilte
     return fn
 
 
-def _register(kind: str, fn: Callable) -> Callable:
+def _register(kind: str, fn: Callable, many: Callable | None = None) -> Callable:
     if all(_name(existing) != _name(fn) for existing in _handlers[kind]):
         _handlers[kind].append(fn)
+    if many is not None:
+        _batch_forms[_name(fn)] = many
     return fn
 
 
-def on_conversation_created(fn: Callable[[Conversation], None]) -> Callable:
+def on_conversation_created(fn: Callable[[Conversation], None],
+                            many: Callable[[list[tuple[Conversation]]], None] | None = None) -> Callable:
     """Call ``fn(conversation)`` after a new conversation (with its first message) is committed."""
-    return _register("conversation_created", fn)
+    return _register("conversation_created", fn, many)
 
 
-def on_message_created(fn: Callable[[Conversation, Message], None]) -> Callable:
-    """Call ``fn(conversation, message)`` after any message or note is committed (internal included)."""
-    return _register("message_created", fn)
+def on_message_created(fn: Callable[[Conversation, Message], None],
+                       many: Callable[[list[tuple[Conversation, Message]]], None] | None = None) -> Callable:
+    """Call ``fn(conversation, message)`` after any message or note is committed (internal included);
+    ``many(pairs)``, if given, handles a batch of ``(conversation, message)`` pairs in one call."""
+    return _register("message_created", fn, many)
 
 
-def on_conversation_updated(fn: Callable[[Conversation, list[str], dict], None]) -> Callable:
+def on_conversation_updated(fn: Callable[[Conversation, list[str], dict], None],
+                            many: Callable[[list[tuple[Conversation, list[str], dict]]], None] | None = None,
+                            ) -> Callable:
     """Call ``fn(conversation, changed_fields, before)`` after a change; ``before`` has the old
     ``team_id`` and ``assignee_id``."""
-    return _register("conversation_updated", fn)
+    return _register("conversation_updated", fn, many)
 
 
 def run_message_filters(draft: MessageDraft) -> MessageDraft:
@@ -129,6 +144,28 @@ def dispatch(kind: str, *args: Any) -> None:
     """Run the handlers of ``kind`` once the surrounding transaction commits (at once if none)."""
     if _handlers[kind]:
         transaction.on_commit(lambda: _call_all(kind, args))
+
+
+def _call_all_many(kind: str, batch: list[tuple]) -> None:
+    for fn in list(_handlers[kind]):
+        many = _batch_forms.get(_name(fn))
+        if many is not None:
+            try:
+                many(batch)
+            except Exception:
+                log.exception("hook %s (batch of %d) for %s failed", _name(many), len(batch), kind)
+            continue
+        for args in batch:
+            try:
+                fn(*args)
+            except Exception:
+                log.exception("hook %s for %s failed", _name(fn), kind)
+
+
+def dispatch_many(kind: str, batch: list[tuple]) -> None:
+    """Like :func:`dispatch` for many argument tuples at once; handlers with a batch form get one call."""
+    if _handlers[kind] and batch:
+        transaction.on_commit(lambda: _call_all_many(kind, list(batch)))
 
 
 def run_after_commit(callbacks: list[Callable[[Any], None]], message: Message) -> None:

@@ -36,8 +36,21 @@ def _send(groups: list[str], event: dict[str, Any]) -> None:
 
 
 async def _send_batch(layer, batch: list[tuple[list[str], dict[str, Any]]]) -> None:
+    """One channel-layer message per group, carrying that group's events in order (``kefu.events``):
+    a batch of 50 messages to a supervisor is one send, not 50. Each conversation's events go to the
+    same groups, so a socket that is in several of them still sees one conversation's events in order
+    (and drops the copies by event id)."""
+    by_group: dict[str, list[dict[str, Any]]] = {}
     for groups, event in batch:
-        await _send_all(layer, groups, {"type": "kefu.event", "event": event})
+        for group in groups:
+            by_group.setdefault(group, []).append(event)
+    for group, events in by_group.items():
+        message = ({"type": "kefu.event", "event": events[0]} if len(events) == 1
+                   else {"type": "kefu.events", "events": events})
+        try:
+            await layer.group_send(group, message)
+        except Exception:  # a broken layer must never undo a committed write
+            log.exception("could not publish %d events to %s", len(events), group)
 
 
 def _send_many(batch: list[tuple[list[str], dict[str, Any]]]) -> None:

@@ -143,12 +143,39 @@ def _transfer_requests(sentence: str, offset: int) -> list[Request]:
     return []
 
 
+# Necessary conditions checked once per message, so the per-sentence work is skipped for the usual
+# reply that names no secret, no remote tool and no transfer. Any object or tool match inside a sentence
+# is also a match in the whole text (sentences end at punctuation, so word boundaries are the same), and
+# every transfer pattern contains one of the hint words, which _CALM never blanks out. For ASCII text
+# (most replies) the same patterns run without IGNORECASE on the lower-cased text: identical results on
+# ASCII, and several times faster in Python's re.
+_ANY_OBJECT_SOURCE = "|".join(f"(?:{p.pattern})" for p in (*_OBJECTS.values(), _REMOTE_TOOLS))
+_TRANSFER_HINT_SOURCE = (r"send|transfer|deposit|pay|wire|move|fee|guarantee|tax|"
+                         r"转|打|充|付|验证金|解冻|激活费|保证金|手续费|安全账户")
+_ANY_OBJECT, _ANY_OBJECT_ASCII = re.compile(_ANY_OBJECT_SOURCE, _I), re.compile(_ANY_OBJECT_SOURCE)
+_TRANSFER_HINT, _TRANSFER_HINT_ASCII = re.compile(_TRANSFER_HINT_SOURCE, _I), re.compile(_TRANSFER_HINT_SOURCE)
+
+
+def _may_request(text: str) -> tuple[bool, bool]:
+    """(may name a secret or remote tool, may ask for a transfer): False means certainly not."""
+    if text.isascii():
+        lowered = text.lower()
+        return _ANY_OBJECT_ASCII.search(lowered) is not None, _TRANSFER_HINT_ASCII.search(lowered) is not None
+    return _ANY_OBJECT.search(text) is not None, _TRANSFER_HINT.search(text) is not None
+
+
 def find_requests(text: str) -> list[Request]:
     """Every forbidden request in an outgoing message, one per kind and sentence."""
     found: list[Request] = []
-    for sentence in _SENTENCE.finditer(text or ""):
-        found += _object_requests(sentence.group(), sentence.start())
-        found += _transfer_requests(sentence.group(), sentence.start())
+    text = text or ""
+    objects, transfers = _may_request(text)
+    if not (objects or transfers):
+        return found
+    for sentence in _SENTENCE.finditer(text):
+        if objects:
+            found += _object_requests(sentence.group(), sentence.start())
+        if transfers:
+            found += _transfer_requests(sentence.group(), sentence.start())
     return found
 
 

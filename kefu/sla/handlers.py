@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import connection
+
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.taxonomy import AuthorType
 from kefu.sla.after_hours import send_after_hours_reply
@@ -33,6 +35,47 @@ def _continues_the_same_turn(message: Message) -> bool:
     previous = (Message.objects.filter(conversation_id=message.conversation_id, seq__lt=message.seq,
                                        internal=False).order_by("-seq").values_list("author_type", flat=True)[:1])
     return list(previous) == [message.author_type]
+
+
+def messages_created(pairs: list[tuple[Conversation, Message]]) -> None:
+    """Batch form of `message_created` (one transaction stored all these messages): after-hours replies
+    as usual, then one look-up for the turn before the batch and one refresh per conversation whose
+    turn changed, instead of a query and a refresh per message."""
+    counted = sorted((m for _, m in pairs if not m.internal and m.author_type in {AuthorType.CUSTOMER,
+                                                                                AuthorType.AGENT}),
+                     key=lambda m: (m.conversation_id, m.seq))
+    for message in counted:
+        if message.author_type == AuthorType.CUSTOMER:
+            send_after_hours_reply(message)
+    if not counted:
+        return
+    first_seq: dict[int, int] = {}
+    for message in counted:
+        first_seq.setdefault(message.conversation_id, message.seq)
+    previous = _authors_before(first_seq)
+    to_refresh = []
+    for message in counted:
+        if previous.get(message.conversation_id) != message.author_type:
+            if message.conversation_id not in to_refresh:
+                to_refresh.append(message.conversation_id)
+        previous[message.conversation_id] = message.author_type
+    for conversation_id in to_refresh:
+        refresh_sla(conversation_id)
+
+
+def _authors_before(first_seq: dict[int, int]) -> dict[int, str]:
+    """For each conversation id: the author type of its last public message before the given seq."""
+    table = connection.ops.quote_name(Message._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(first_seq))
+    params: list = [False]
+    for conversation_id, seq in first_seq.items():
+        params += [conversation_id, seq]
+    sql = (f"SELECT b.column1, (SELECT m.author_type FROM {table} m WHERE m.conversation_id = b.column1 "
+           f"AND m.internal = %s AND m.seq < b.column2 ORDER BY m.seq DESC LIMIT 1) "
+           f"FROM (VALUES {rows}) AS b")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {conversation_id: author for conversation_id, author in cursor.fetchall() if author}
 
 
 def conversation_updated(conversation: Conversation, changed: list[str], before: dict) -> None:

@@ -47,8 +47,12 @@ class EventRelay(AsyncJsonWebsocketConsumer):
         # Channels closes old database connections before every handler, which waits for the one
         # shared database thread. Relaying an event touches no database, so it must not queue there:
         # a supervisor's socket receives every event and would fall behind.
-        if message.get("type") == "kefu.event":
+        kind = message.get("type")
+        if kind == "kefu.event":
             await self.kefu_event(message)
+        elif kind == "kefu.events":  # several events for this group, in order (kefu.core.events)
+            for event in message["events"]:
+                await self.kefu_event({"type": "kefu.event", "event": event})
         else:
             await super().dispatch(message)
 

@@ -37,9 +37,31 @@ def message_created(conversation: Conversation, message: Message) -> None:
                  internal=message.internal)
 
 
+def messages_created(pairs: list[tuple[Conversation, Message]]) -> None:
+    """Batch form of `message_created`: one look-up for subscriptions for the whole batch."""
+    pairs = [(conversation, message) for conversation, message in pairs if message.seq != 1]
+    if not pairs or not _anyone_listening():
+        return
+    for conversation, message in pairs:
+        record_event(EventType.MESSAGE_CREATED, payloads.message_created(conversation, message),
+                     internal=message.internal)
+
+
+def conversations_updated(batch: list[tuple[Conversation, list[str], dict]]) -> None:
+    """Batch form of `conversation_updated`."""
+    if not batch or not _anyone_listening():
+        return
+    for conversation, changed, before in batch:
+        _record_update(conversation, changed, before)
+
+
 def conversation_updated(conversation: Conversation, changed: list[str], before: dict) -> None:
     if not _anyone_listening():
         return
+    _record_update(conversation, changed, before)
+
+
+def _record_update(conversation: Conversation, changed: list[str], before: dict) -> None:
     if "status" in changed:
         record_event(EventType.STATUS_CHANGED, payloads.status_changed(conversation))
     if ASSIGNMENT_FIELDS & set(changed):
@@ -51,5 +73,5 @@ def register() -> None:
     from kefu.conversations import hooks
 
     hooks.on_conversation_created(conversation_created)
-    hooks.on_message_created(message_created)
-    hooks.on_conversation_updated(conversation_updated)
+    hooks.on_message_created(message_created, many=messages_created)
+    hooks.on_conversation_updated(conversation_updated, many=conversations_updated)

@@ -123,8 +123,12 @@ def test_batch_messages_reach_agent_and_customer_sockets(api, in_memory_layer):
         {"conversation_id": a, "body": "public", "client_id": "p"},
         {"conversation_id": a, "body": "note", "client_id": "n", "internal": True},
     ]})
-    agent_events = [async_to_sync(layer.receive)(agent_channel)["event"] for _ in range(2)]
-    assert [e["message"]["body"] for e in agent_events] == ["public", "note"]
-    customer_event = async_to_sync(layer.receive)(customer_channel)["event"]
+    # Several events for one group travel as one layer message ("kefu.events"), in order.
+    agent_message = async_to_sync(layer.receive)(agent_channel)
+    assert agent_message["type"] == "kefu.events"
+    assert [e["message"]["body"] for e in agent_message["events"]] == ["public", "note"]
+    customer_message = async_to_sync(layer.receive)(customer_channel)
+    assert customer_message["type"] == "kefu.event"  # the note never reaches the customer
+    customer_event = customer_message["event"]
     assert customer_event["message"]["body"] == "public"
     assert customer_event["conversation"]["labels"]["number"]

@@ -91,3 +91,26 @@ def test_after_commit_callbacks_get_the_stored_message(registry, conversation, c
     registry.register_message_filter(ask_for_callback)
     message, _ = services.post_message(conversation, services.Actor.for_customer(contact), "hi")
     assert stored == [(message.pk, "hi")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_calls_batch_forms_once_and_other_handlers_per_message(registry, webchat_inbox, contact, agent):
+    from kefu.conversations import bulk
+
+    one_by_one: list[int] = []
+    batches: list[list[int]] = []
+    singles_of_batched: list[int] = []
+    registry.on_message_created(lambda conv, msg: one_by_one.append(msg.seq))
+
+    def batched(conv, msg):
+        singles_of_batched.append(msg.seq)
+
+    registry.on_message_created(batched, many=lambda pairs: batches.append([m.seq for _, m in pairs]))
+    conversation, _ = services.create_conversation(
+        webchat_inbox, contact, services.Actor.for_customer(contact), body="hello")
+    assert (one_by_one, singles_of_batched, batches) == ([1], [1], [])  # a single message: the plain form
+    results = bulk.post_messages(services.Actor.for_agent(agent), [
+        bulk.BatchItem(conversation_id=conversation.pk, body=f"reply {i}", client_id=f"r{i}") for i in range(3)])
+    assert [r.status for r in results] == [201, 201, 201]
+    assert one_by_one == [1, 2, 3, 4]
+    assert batches == [[2, 3, 4]] and singles_of_batched == [1]

@@ -173,3 +173,33 @@ def test_bad_socket_requests_get_errors_not_disconnects(kefu_server):
 def test_healthz_reports_database_and_layer(kefu_server):
     body = httpx.get(f"{kefu_server.url}/healthz").json()
     assert body["status"] == "ok" and body["database"]["ok"] and body["channel_layer"]["ok"]
+
+
+def test_a_batch_reaches_console_and_widget_live_in_order(live_site, kefu_server):
+    """POST /api/v1/messages/batch: each socket gets every public message once, in order (the layer
+    carries one message per group with all its events)."""
+    agent = ConsoleClient(kefu_server)
+    customer = WidgetClient(kefu_server.url, kefu_server.ws_url, language="en").connect()
+    try:
+        customer.send_message("Is my withdrawal stuck?")
+        conversation = customer.recv_until(lambda e: e["type"] == "message.ack")["conversation"]
+        bodies = [f"batch reply {i}" for i in range(4)]
+        items = [{"conversation_id": conversation["id"], "body": body, "client_id": f"batch-{i}"}
+                 for i, body in enumerate(bodies)]
+        items.insert(2, {"conversation_id": conversation["id"], "body": "a note between", "client_id": "batch-n",
+                         "internal": True})
+        with api(kefu_server, live_site.token) as client:
+            response = client.post("/messages/batch", json={"messages": items})
+            assert response.status_code == 200 and response.json()["created"] == 5, response.text
+        widget_seen = [customer.recv_until(lambda e: e["type"] == "message.created"
+                                           and e["message"]["body"].startswith("batch"))["message"]["body"]
+                       for _ in bodies]
+        assert widget_seen == bodies
+        console_seen = [agent.recv_until(lambda e: e["type"] == "message.created"
+                                         and e["conversation"]["id"] == conversation["id"]
+                                         and e["message"]["author_type"] == "agent")["message"]["body"]
+                        for _ in range(5)]
+        assert console_seen == bodies[:2] + ["a note between"] + bodies[2:]
+    finally:
+        customer.close()
+        agent.close()

@@ -212,3 +212,27 @@ def test_policy_without_calendar_counts_in_the_teams_hours(clock, webchat_inbox,
     clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=shanghai_office.zone))  # Saturday
     conversation = open_conversation(webchat_inbox, contact)
     assert state(conversation).first_response_due_at == datetime(2026, 11, 30, 10, 0, tzinfo=shanghai_office.zone)
+
+
+def test_a_batch_of_messages_moves_the_clocks_like_single_posts(clock, make_policy, webchat_inbox, contact, agent):
+    """POST /api/v1/messages/batch runs SLA's batch handler: same deadlines as posting one by one."""
+    from kefu.conversations import bulk
+
+    make_policy(first=60, next_=30)
+    waiting = open_conversation(webchat_inbox, contact)
+    answered = open_conversation(webchat_inbox, Contact.objects.create(name="Second customer"))
+    clock.advance(minutes=10)
+    services.post_message(answered, services.Actor.for_agent(agent), "Which network did you use?")
+    clock.advance(minutes=5)
+    results = bulk.post_messages(services.Actor.for_agent(agent), [
+        bulk.BatchItem(conversation_id=waiting.pk, body="Looking into it now.", client_id="a1"),
+        bulk.BatchItem(conversation_id=waiting.pk, body="Found your deposit.", client_id="a2"),
+        bulk.BatchItem(conversation_id=answered.pk, body="TRC20, memo empty", client_id="c1",
+                       author_type="customer"),
+    ])
+    assert [r.status for r in results] == [201, 201, 201]
+    sla = state(waiting)
+    assert sla.first_response_met_at == clock.now and not sla.first_response_breached
+    sla = state(answered)
+    assert sla.next_response_started_at == clock.now
+    assert sla.next_response_due_at == clock.now + 30 * M

@@ -6,6 +6,8 @@ rows and enqueues tasks; nothing here talks to the network.
 
 from __future__ import annotations
 
+import time
+
 from kefu.conversations.models import Conversation, Message
 from kefu.webhooks import payloads
 from kefu.webhooks.models import EventType, Subscription
@@ -14,8 +16,23 @@ from kefu.webhooks.services import record_event
 ASSIGNMENT_FIELDS = {"assignee", "team"}
 
 
+# Whether any subscription is active, asked on every message: kept for a second per process (a change
+# made in this process clears it at once; one made in another process is seen within LISTENING_TTL).
+LISTENING_TTL = 1.0
+_listening: tuple[float, bool] | None = None
+
+
 def _anyone_listening() -> bool:
-    return Subscription.objects.filter(is_active=True).exists()
+    global _listening
+    now = time.monotonic()
+    if _listening is None or now - _listening[0] > LISTENING_TTL:
+        _listening = (now, Subscription.objects.filter(is_active=True).exists())
+    return _listening[1]
+
+
+def forget_listening(**_kwargs) -> None:
+    global _listening
+    _listening = None
 
 
 def conversation_created(conversation: Conversation) -> None:
@@ -70,7 +87,13 @@ def _record_update(conversation: Conversation, changed: list[str], before: dict)
 
 def register() -> None:
     """Hook into the conversation lifecycle (kefu.conversations.hooks); called from AppConfig.ready()."""
+    from django.db.models.signals import post_delete, post_save
+
     from kefu.conversations import hooks
+
+    for signal in (post_save, post_delete):
+        signal.connect(forget_listening, sender=Subscription,
+                       dispatch_uid=f"kefu-webhooks-listening-{signal is post_save}")
 
     hooks.on_conversation_created(conversation_created)
     hooks.on_message_created(message_created, many=messages_created)

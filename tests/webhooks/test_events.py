@@ -138,3 +138,24 @@ def test_the_batch_message_api_sends_one_event_per_message_and_the_status_move(a
     got = events()
     assert [d["message"]["body"] for kind, d in got if kind == "message.created"] == ["first reply", "second reply"]
     assert [d["status"] for kind, d in got if kind == "conversation.status_changed"] == [{"old": "new", "new": "open"}]
+
+
+@pytest.mark.django_db
+def test_whether_anyone_listens_is_cached_briefly_and_cleared_by_local_changes(monkeypatch):
+    from kefu.webhooks import handlers
+    from kefu.webhooks.models import Subscription
+
+    handlers.forget_listening()
+    assert handlers._anyone_listening() is False
+    # A subscription made by another process (no signal here): seen once the short cache expires.
+    Subscription.objects.bulk_create([Subscription(url="http://127.0.0.1:9/other",
+                                                   event_types=[EventType.MESSAGE_CREATED])])
+    assert handlers._anyone_listening() is False
+    monkeypatch.setattr(handlers, "LISTENING_TTL", 0.0)
+    assert handlers._anyone_listening() is True
+    monkeypatch.setattr(handlers, "LISTENING_TTL", 60.0)
+    # A change made in this process is seen at once.
+    for subscription in Subscription.objects.all():
+        subscription.is_active = False
+        subscription.save()
+    assert handlers._anyone_listening() is False

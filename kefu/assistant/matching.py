@@ -65,13 +65,15 @@ SPARSE_WEIGHT_FLOOR = 0.01
 
 
 # Scale of the sentence vector next to the L2-normalized TF-IDF features in the SVM, and weight of the
-# cosine to the article's mean sentence vector added to the decision values (banking77 dev splits:
-# +1 point top-1 with all examples, +6 with 8-10 per category; docs/assistant-eval.md).
-EMBEDDING_SCALE = 1.0
-CENTROID_WEIGHT = 1.0
-# Crammer-Singer trains 9,000 banking77 entries of 77 articles in ~40 s CPU but needed over 300 s for
-# 308 articles, so larger help centers use one-vs-rest (2,002 articles of ~4.5 entries: 230 s CPU).
-JOINT_SVM_MAX_ARTICLES = 100
+# cosine to the article's mean sentence vector added to the decision values. On banking77 dev splits
+# 1.0/1.0 gave slightly more (+0.3 point top-1 with all examples, +2 with 8-10 per category) but spread
+# confidence over unrelated articles for off-topic questions ("can I buy a hoodie in your merch store"
+# was offered choices instead of handed off); see docs/assistant-eval.md.
+EMBEDDING_SCALE = 0.5
+CENTROID_WEIGHT = 0.5
+# WordLlama's vectors are trained so that their first 64/128/256 dimensions work on their own (128 gave the
+# same dev accuracy and 23 MB less peak memory on banking77; within noise).
+EMBEDDING_DIM = 256
 
 
 class StaticEmbedder:
@@ -90,9 +92,11 @@ class StaticEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), dim) float32; a text without known tokens gets a zero row."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, encoding in enumerate(self._tokenizer.encode_batch(list(texts), add_special_tokens=False)):
-            if encoding.ids:
-                out[i] = self._table[encoding.ids].mean(axis=0, dtype=np.float32)
+        for start in range(0, len(texts), 512):  # chunks: an Encoding object per text is heavy
+            chunk = self._tokenizer.encode_batch(list(texts[start:start + 512]), add_special_tokens=False)
+            for i, encoding in enumerate(chunk, start):
+                if encoding.ids:
+                    out[i] = self._table[encoding.ids].mean(axis=0, dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms > 0, norms, 1.0)
 
@@ -140,7 +144,8 @@ def _load_embedder() -> StaticEmbedder | None:
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
     tokenizer.no_padding()
     tokenizer.no_truncation()
-    table = load_file(str(weights_file))["embedding.weight"]  # float16: 16 MB; means are taken in float32
+    table = load_file(str(weights_file))["embedding.weight"]  # float16, 16 MB: means are taken in float32
+    table = np.ascontiguousarray(table[:, :EMBEDDING_DIM])
     return StaticEmbedder(tokenizer, table)
 
 
@@ -190,17 +195,17 @@ class Matcher:
         n_sparse = matrix.shape[1]
         if self._embedder is not None:
             vectors = self._embedder.embed(texts)
-            matrix = sparse.hstack([matrix, EMBEDDING_SCALE * vectors], format="csr")
+            # Built as float64 CSR at once: liblinear wants doubles, and every conversion of a
+            # dense block through sparse.hstack's COO path costs another copy of it.
+            matrix = sparse.hstack(
+                [matrix.astype(np.float64), sparse.csr_matrix(EMBEDDING_SCALE * vectors.astype(np.float64))],
+                format="csr",
+            )
             # The article's mean sentence vector (entry weights count), compared with the query's by cosine.
             centroids = np.zeros((len(self.doc_ids), vectors.shape[1]), dtype=np.float64)
             np.add.at(centroids, entry_doc, vectors * weights[:, None])
             self._centroids_t = np.ascontiguousarray(l2_normalize(centroids).T, dtype=np.float32)
-        # Up to JOINT_SVM_MAX_ARTICLES, Crammer-Singer: one joint multi-class problem instead of one article
-        # against the rest (banking77 dev: +2-3 points top-1 with 8-10 examples per article, the same with
-        # all), but its training time grows fast with the number of articles. random_state: liblinear's
-        # coordinate descent shuffles; keep builds reproducible.
-        joint = len(self.doc_ids) <= JOINT_SVM_MAX_ARTICLES
-        svm = LinearSVC(C=1.0, multi_class="crammer_singer" if joint else "ovr", random_state=0)
+        svm = LinearSVC(C=1.0, random_state=0)  # its coordinate descent shuffles: keep builds reproducible
         svm.fit(matrix, entry_doc, sample_weight=weights)
         coef = np.asarray(svm.coef_, dtype=np.float32)
         intercept = np.asarray(svm.intercept_, dtype=np.float32)

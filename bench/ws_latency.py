@@ -47,6 +47,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--no-compression", action="store_true",
                    help="do not offer permessage-deflate (browsers offer it, so it is on by default)")
     p.add_argument("--drain", type=float, default=10, help="seconds to wait for stragglers after sending")
+    p.add_argument("--warm-messages", type=int, default=0, metavar="N",
+                   help="messages each customer sends (waiting for each ack) after opening and before the "
+                        "window, e.g. 1 to get past the assistant's hand-off (default 0: the window includes it)")
     p.add_argument("--setup-timeout", type=float, default=120, help="seconds allowed to connect everyone")
     common.add_server_options(p)
     return p.parse_args(argv)
@@ -165,6 +168,17 @@ async def open_customer(customer: Customer, server, args, http, limit: asyncio.S
         }))
         _, ack = await asyncio.wait_for(future, 30)
         customer.conversation_id = ack["conversation"]["id"]
+        for k in range(args.warm_messages):
+            # Past the assistant's first turns (its answer or question, then the hand-off to a person),
+            # so the window measures a chat in progress rather than the bot's hand-off work.
+            client_id = f"warm-{customer.index}-{k}"
+            future = asyncio.get_running_loop().create_future()
+            customer.acks[client_id] = future
+            await customer.ws.send(json.dumps({
+                "type": "message.send", "client_id": client_id, "body": f"warm {customer.index} {k}",
+                "conversation_id": customer.conversation_id, "language": "en",
+            }))
+            await asyncio.wait_for(future, 60)
 
 
 async def wait_until(predicate, event: asyncio.Event, timeout: float) -> bool:
@@ -307,7 +321,8 @@ def main(argv=None) -> int:
         if extra_env:
             print(f"EXPERIMENT:    {args.experiment or ''} {args.server_env or ''}")
         print(f"sockets:       {args.customers} customers + 1 agent ({args.agent}); permessage-deflate "
-              f"{'off' if args.no_compression else 'offered'}", flush=True)
+              f"{'off' if args.no_compression else 'offered'}; {args.warm_messages} warm-up message(s) per "
+              f"customer before the window", flush=True)
         deadline = args.setup_timeout + args.duration + 2 * args.drain + 90
         result = asyncio.run(asyncio.wait_for(run(args, site, customer_servers, agent_server), deadline))
         ok = result["delivered"] == result["sent"] == result["planned"] and not result["duplicates"]

@@ -334,13 +334,16 @@ def _assign_entries(entries: list[QueueEntry], agents: list[Agent], loads: capac
     records: list[Assignment] = []
     assigned: list[Conversation] = []
     now = timezone.now()
+    # The conversations of the whole batch, re-read under their row locks in one statement (id order).
+    locked = {c.pk: c for c in Conversation.objects.select_for_update()
+              .filter(pk__in=[e.conversation_id for e in entries]).order_by("pk")}
     for entry in entries:
         agent = _pick(agents, loads, entry.conversation, mode, last)
         if agent is None:
             continue
         done.left -= 1
         taken.append(entry.pk)
-        conv = Conversation.objects.select_for_update().filter(pk=entry.conversation_id).first()
+        conv = locked.get(entry.conversation_id)
         if conv is None or conv.assignee_id is not None or conv.status in RESOLVED_STATUSES:
             continue
         conversations.update_conversation(conv, Actor.system(), Changes(assignee=agent))

@@ -40,6 +40,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--capacity", type=int, default=10)
     p.add_argument("--profile", action="store_true", help="cProfile each step; print the top functions")
     p.add_argument("--top", type=int, default=30)
+    p.add_argument("--without", action="append", default=[], metavar="KIND:NAME",
+                   help="drop the after-commit hook handlers whose 'kind: module.function' contains this "
+                        "(repeatable), to see what a handler costs, e.g. 'conversation_created: kefu.sla'")
     p.add_argument("--trace", action="store_true", help="print every statement of one more conversation, by hook")
     p.add_argument("--queries", action="store_true", help="print the statements of each step by kind and table")
     return p.parse_args()
@@ -246,6 +249,12 @@ def main() -> int:
 
         meter = HookMeter()
         meter.install()
+        if args.without:
+            from kefu.conversations import hooks
+
+            for kind, handlers in hooks._handlers.items():
+                handlers[:] = [fn for fn in handlers
+                               if not any(w in f"{kind}: {hooks._name(fn)}" for w in args.without)]
         warm = [post(-1 - i) for i in range(args.warmup)]
         assign_everything()
         for conv in Conversation.objects.filter(pk__in=warm):

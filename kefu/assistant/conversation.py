@@ -13,7 +13,7 @@ import re
 import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -125,7 +125,7 @@ def handle_customer_message(conversation: Conversation, message: Message,
     Side effects: a bot message (answer/clarify/handoff) with `meta["assistant"]`, an AssistantTurn, and
     on handoff the conversation state, a content gap and the `assistant-handoff` tag (audit trail).
     """
-    state, new = AssistantConversation.objects.get_or_create(conversation=conversation)
+    state, new = _state_for_message(conversation, message)
     if state.state == ConversationState.HANDED_OFF or conversation.is_closed:
         return None
     text = message.body.strip()
@@ -141,6 +141,18 @@ def handle_customer_message(conversation: Conversation, message: Message,
         if chosen is not None:
             return choose_article(previous, chosen, customer_message=message)
     return _decide_and_act(conversation, message, text, inbox_settings, state)
+
+
+def _state_for_message(conversation: Conversation, message: Message) -> tuple[AssistantConversation, bool]:
+    """The assistant's state in the conversation, and whether it was made now. A new conversation's
+    first message cannot have one yet: insert it straight away (a lost race falls back to reading it)."""
+    if message.seq == 1:
+        try:
+            with transaction.atomic():
+                return AssistantConversation.objects.create(conversation=conversation), True
+        except IntegrityError:
+            pass
+    return AssistantConversation.objects.get_or_create(conversation=conversation)
 
 
 def _chosen_article(turn: AssistantTurn, text: str) -> str | None:

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from kefu.conversations.models import Conversation
@@ -159,11 +159,22 @@ def _next_check(policy: SlaPolicy | None, targets: dict[str, TargetState], now: 
     return min(upcoming, default=None)
 
 
-def _lock_state(conversation: Conversation) -> ConversationSla:
-    """The conversation's SLA row, locked for this transaction; on first use a new unsaved row, which
-    refresh_sla inserts once with its computed values (see _save_state)."""
-    sla = ConversationSla.objects.select_for_update().filter(conversation=conversation).first()
-    return sla if sla is not None else ConversationSla(conversation=conversation)
+def _lock_state(conversation_id: int) -> tuple[ConversationSla | None, Conversation | None]:
+    """The conversation (with inbox and contact) and its SLA row, locked for this transaction, in one
+    query; on first use a new unsaved row, which refresh_sla inserts once with its computed values (see
+    _save_state). (None, None) when the conversation does not exist."""
+    found = ConversationSla.objects.select_related("conversation__inbox", "conversation__contact")
+    if connection.features.has_select_for_update_of:
+        found = found.select_for_update(of=("self",))  # the SLA row only, as before
+    else:
+        found = found.select_for_update()
+    sla = found.filter(conversation_id=conversation_id).first()
+    if sla is not None:
+        return sla, sla.conversation
+    conversation = Conversation.objects.select_related("inbox", "contact").filter(pk=conversation_id).first()
+    if conversation is None:
+        return None, None
+    return ConversationSla(conversation=conversation), conversation
 
 
 def _save_state(sla: ConversationSla) -> bool:
@@ -196,10 +207,9 @@ def refresh_sla(conversation_id: int, now: datetime | None = None) -> Conversati
 def _refresh(conversation_id: int, now: datetime) -> ConversationSla | None | bool:
     """refresh_sla's work in one transaction; False when a concurrent first computation won the insert."""
     with transaction.atomic():
-        conversation = Conversation.objects.select_related("inbox", "contact").filter(pk=conversation_id).first()
+        sla, conversation = _lock_state(conversation_id)
         if conversation is None:
             return None
-        sla = _lock_state(conversation)
         settings = config.current()
         policy = select_policy(conversation, settings.policies)
         history = clock.status_history(conversation)

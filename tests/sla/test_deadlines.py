@@ -212,3 +212,23 @@ def test_policy_without_calendar_counts_in_the_teams_hours(clock, webchat_inbox,
     clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=shanghai_office.zone))  # Saturday
     conversation = open_conversation(webchat_inbox, contact)
     assert state(conversation).first_response_due_at == datetime(2026, 11, 30, 10, 0, tzinfo=shanghai_office.zone)
+
+
+def test_a_first_recompute_that_loses_the_insert_race_computes_again(clock, make_policy, webchat_inbox, contact,
+                                                                      monkeypatch):
+    make_policy(first=60)
+    conversation = open_conversation(webchat_inbox, contact)
+    original = sla_services._lock_state
+    calls = []
+
+    def looked_too_early(conversation_id):  # as if another transaction inserted the row after we looked
+        calls.append(conversation_id)
+        sla, conv = original(conversation_id)
+        return (ConversationSla(conversation=conv), conv) if len(calls) == 1 else (sla, conv)
+
+    monkeypatch.setattr(sla_services, "_lock_state", looked_too_early)
+    again = sla_services.refresh_sla(conversation.pk)
+    assert len(calls) == 2
+    assert ConversationSla.objects.count() == 1
+    assert again.pk == state(conversation).pk
+    assert again.first_response_due_at == state(conversation).first_response_due_at is not None

@@ -292,7 +292,9 @@ def main() -> int:
     args = p.parse_args()
     import os
 
-    site = LiveSite(redis_url=os.environ.get("KEFU_REDIS_URL") or None)
+    # Like bench/common.py: the assistant answers customers as kefu ships (KEFU_BENCH_ASSISTANT=0: off).
+    assistant = os.environ.get("KEFU_BENCH_ASSISTANT", "1") != "0"
+    site = LiveSite(redis_url=os.environ.get("KEFU_REDIS_URL") or None, assistant=assistant)
     args.site = site
     ok = False
     assigner = None
@@ -313,7 +315,8 @@ def main() -> int:
             args.assigner_pid = assigner.pid
         print(f"code: {code_state()}")
         print(f"database: {describe_database(site)}; layer: {describe_layer(site)}; servers: {args.workers}; "
-              f"assigner: {'kefu routing-worker (poll ' + str(args.poll) + ' s)' if assigner else 'in the server'}")
+              f"assigner: {'kefu routing-worker (poll ' + str(args.poll) + ' s)' if assigner else 'in the server'}; "
+              f"assistant: {'on' if assistant else 'off (KEFU_BENCH_ASSISTANT=0)'}")
         print(f"{args.conversations} conversations at {args.rate:g}/s in bursts every {args.burst_every:g} s; "
               f"{args.agents} agents in {args.teams} teams, capacity {args.capacity}, hold {args.hold:g} s, "
               f"{args.mode}")

@@ -38,6 +38,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--teams", type=int, default=5)
     p.add_argument("--agents", type=int, default=50)
     p.add_argument("--capacity", type=int, default=10)
+    p.add_argument("--assistant", choices=["on", "off"], default="on",
+                   help="the assistant answers customers (on, as kefu ships) or not (off: bench/surge.py before "
+                        "it followed KEFU_BENCH_ASSISTANT)")
     p.add_argument("--profile", action="store_true", help="cProfile each step; print the top functions")
     p.add_argument("--top", type=int, default=30)
     p.add_argument("--without", action="append", default=[], metavar="KIND:NAME",
@@ -48,7 +51,7 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def setup_django() -> None:
+def setup_django(args) -> None:
     os.environ.setdefault("KEFU_VAR_DIR", tempfile.mkdtemp(prefix="kefu-surge-cost-"))
     if not os.environ.get("KEFU_DATABASE_URL", "").startswith("postgres"):
         # A file, like a server's (WAL, a connection per request), not SQLite's in-memory test database.
@@ -57,6 +60,7 @@ def setup_django() -> None:
     os.environ.setdefault("KEFU_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     # The assigner runs only when this script calls it, so its cost is measured on its own.
     os.environ["KEFU_ROUTING_ASSIGNER"] = "worker"
+    os.environ["KEFU_ASSISTANT_DEFAULT_ENABLED"] = "true" if args.assistant == "on" else "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
     import django
 
@@ -208,7 +212,7 @@ def make_site(args) -> dict:
 
 def main() -> int:
     args = parse_args()
-    setup_django()
+    setup_django(args)
     from django.db import connection
     from django.test import Client
 
@@ -270,7 +274,8 @@ def main() -> int:
         for conv_id, agent_id in convs:
             finish.run(solve, conv_id, site["agents"][agent_id])
         n = args.conversations
-        print(f"database: {connection.vendor}; {n} conversations ({args.warmup} warm-up first), {args.agents} agents "
+        print(f"database: {connection.vendor}; assistant {args.assistant}; "
+              f"{n} conversations ({args.warmup} warm-up first), {args.agents} agents "
               f"in {args.teams} teams, capacity {args.capacity}; assigner passes: {passes}")
         for step in (create, assign, finish):
             print(step.report(n))

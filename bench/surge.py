@@ -35,13 +35,16 @@ import websockets  # noqa: E402
 from common import (  # noqa: E402
     CpuMeter,
     RawHttpConnection,
+    child_pids,
     code_state,
     cpu_groups,
     describe_database,
     describe_layer,
     latency_line,
     save_logs,
+    start_py_spy,
     start_server,
+    wait_py_spy,
 )
 
 from kefu.core.liveserver import KEFU, LiveSite  # noqa: E402
@@ -240,9 +243,16 @@ async def drive(server, setup: dict, args) -> dict:
     runners = [asyncio.create_task(a.run(stop)) for a in agents]
     await asyncio.wait_for(asyncio.gather(*(a.ready.wait() for a in agents)), 60)
     await set_online(server, agents)
-    meter = CpuMeter(lambda: cpu_groups(args.site))
+    worker = {"kefu routing-worker": [args.assigner_pid]} if getattr(args, "assigner_pid", None) else {}
+    meter = CpuMeter(lambda: {**cpu_groups(args.site), **worker})
     meter.start()
+    spies = []
+    if args.profile:  # the server processes (and the worker) while conversations arrive
+        pids = [*(child_pids(server.process.pid) or [server.process.pid]), *worker.get("kefu routing-worker", [])]
+        spies = start_py_spy(pids, args.profile_seconds, args.profile)
     elapsed = await post_conversations(server, setup, args, stats)
+    if spies:
+        await asyncio.to_thread(wait_py_spy, spies, args.profile_seconds + 60)
     # Wait for the last assignments (nothing left unheard) or the drain timeout.
     deadline = time.perf_counter() + args.drain
     while time.perf_counter() < deadline and len(stats["heard"]) < len(stats["sent"]):
@@ -275,11 +285,16 @@ def main() -> int:
                    help="where the routing assigner runs: inside the server (default) or as `kefu routing-worker`")
     p.add_argument("--poll", type=float, default=0.1, help="with --assigner worker: its poll interval")
     p.add_argument("--keep-logs", action="store_true", help="copy the server logs out even when all went well")
+    p.add_argument("--profile", type=Path, help="sample the server (and worker) with py-spy into this directory "
+                   "for --profile-seconds from the first burst; summarize with bench/pyspy_summary.py")
+    p.add_argument("--profile-seconds", type=float, default=60.0)
     p.add_argument("--drain", type=float, default=120.0, help="seconds to wait for the last assignments")
     args = p.parse_args()
     import os
 
-    site = LiveSite(redis_url=os.environ.get("KEFU_REDIS_URL") or None)
+    # Like bench/common.py: the assistant answers customers as kefu ships (KEFU_BENCH_ASSISTANT=0: off).
+    assistant = os.environ.get("KEFU_BENCH_ASSISTANT", "1") != "0"
+    site = LiveSite(redis_url=os.environ.get("KEFU_REDIS_URL") or None, assistant=assistant)
     args.site = site
     ok = False
     assigner = None
@@ -297,9 +312,11 @@ def main() -> int:
             log = open(site.workdir / "routing-worker.log", "ab")
             assigner = subprocess.Popen([*KEFU, "routing-worker", "--poll", str(args.poll)],
                                         env=site.env(**extra), stdout=log, stderr=subprocess.STDOUT)
+            args.assigner_pid = assigner.pid
         print(f"code: {code_state()}")
         print(f"database: {describe_database(site)}; layer: {describe_layer(site)}; servers: {args.workers}; "
-              f"assigner: {'kefu routing-worker (poll ' + str(args.poll) + ' s)' if assigner else 'in the server'}")
+              f"assigner: {'kefu routing-worker (poll ' + str(args.poll) + ' s)' if assigner else 'in the server'}; "
+              f"assistant: {'on' if assistant else 'off (KEFU_BENCH_ASSISTANT=0)'}")
         print(f"{args.conversations} conversations at {args.rate:g}/s in bursts every {args.burst_every:g} s; "
               f"{args.agents} agents in {args.teams} teams, capacity {args.capacity}, hold {args.hold:g} s, "
               f"{args.mode}")

@@ -26,6 +26,22 @@ def assistant_off_by_default(settings):
     settings.KEFU_ASSISTANT_DEFAULT_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def fresh_config_caches():
+    """Rarely-changing configuration is cached per process for a few seconds (SLA configuration, inbox
+    hours, assistant settings, whether a webhook subscription is active); rows a test made and rolled
+    back must not reach the next test."""
+    yield
+    from kefu.assistant.conversation import forget_settings
+    from kefu.sla import calendars, config
+    from kefu.webhooks.handlers import forget_listening
+
+    config.clear()
+    calendars.forget_inbox_hours()
+    forget_settings()
+    forget_listening()
+
+
 @pytest.fixture
 def team(db) -> Team:
     return Team.objects.create(name="General", slug="general")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,7 +31,7 @@ from kefu.assistant.models import (
 from kefu.conversations import services as conversations
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.taxonomy import AuthorType, Status
-from kefu.core.errors import Conflict, InvalidInput, NotFound
+from kefu.core.errors import Conflict, ConversationClosed, InvalidInput, NotFound
 from kefu.knowledge.models import Article, ArticleTranslation
 
 log = logging.getLogger(__name__)
@@ -47,10 +49,33 @@ def bot() -> conversations.Actor:
     return conversations.Actor(AuthorType.BOT)
 
 
+# Read on every customer message, changed rarely: cached per process for SETTINGS_SECONDS. Saving or
+# deleting settings in this process clears it at once; another process's change is seen within that time.
+SETTINGS_SECONDS = 2.0
+_settings_cache: dict[int, tuple[float, AssistantSettings | None]] = {}
+
+
+def forget_settings(**_kwargs) -> None:
+    _settings_cache.clear()
+
+
+post_save.connect(forget_settings, sender=AssistantSettings, dispatch_uid="kefu-assistant-settings-save")
+post_delete.connect(forget_settings, sender=AssistantSettings, dispatch_uid="kefu-assistant-settings-delete")
+
+
 def settings_for(inbox) -> AssistantSettings:
-    """The inbox's assistant settings (an unsaved default row when none was saved: KEFU_ASSISTANT_DEFAULT_ENABLED)."""
-    found = AssistantSettings.objects.filter(inbox=inbox).first()
-    return found if found is not None else AssistantSettings(inbox=inbox,
+    """The inbox's assistant settings (an unsaved default row when none was saved: KEFU_ASSISTANT_DEFAULT_ENABLED).
+
+    The saved row is cached and shared: treat it as read-only (change settings through services)."""
+    inbox_id = getattr(inbox, "pk", inbox)
+    now = time.monotonic()
+    cached = _settings_cache.get(inbox_id)
+    if cached is not None and now - cached[0] < SETTINGS_SECONDS:
+        found = cached[1]
+    else:
+        found = AssistantSettings.objects.filter(inbox_id=inbox_id).first()
+        _settings_cache[inbox_id] = (now, found)
+    return found if found is not None else AssistantSettings(inbox_id=inbox_id,
                                                              enabled=settings.KEFU_ASSISTANT_DEFAULT_ENABLED)
 
 
@@ -87,22 +112,25 @@ def on_message_created(conversation: Conversation, message: Message) -> None:
         return
     if (message.meta or {}).get("no_bot"):
         return
-    if not settings_for(conversation.inbox).enabled:
+    inbox_settings = settings_for(conversation.inbox_id)
+    if not inbox_settings.enabled:
         return
-    handle_customer_message(conversation, message)
+    handle_customer_message(conversation, message, inbox_settings=inbox_settings)
 
 
-def handle_customer_message(conversation: Conversation, message: Message) -> AssistantTurn | None:
+def handle_customer_message(conversation: Conversation, message: Message,
+                            inbox_settings: AssistantSettings | None = None) -> AssistantTurn | None:
     """Decide and act on one customer message; returns the turn written (None when the bot stays quiet).
 
     Side effects: a bot message (answer/clarify/handoff) with `meta["assistant"]`, an AssistantTurn, and
     on handoff the conversation state, a content gap and the `assistant-handoff` tag (audit trail).
     """
-    state = state_for(conversation)
+    state, new = _state_for_message(conversation, message)
     if state.state == ConversationState.HANDED_OFF or conversation.is_closed:
         return None
     text = message.body.strip()
-    previous = AssistantTurn.objects.filter(conversation=conversation).order_by("-pk").first()
+    # A conversation the assistant has just met has no turns yet (they are written after its state).
+    previous = None if new else AssistantTurn.objects.filter(conversation=conversation).order_by("-pk").first()
     if previous is not None and previous.action == TurnAction.ANSWER and previous.helpful is None:
         if _NO.match(text):
             return record_feedback(previous, helpful=False)
@@ -112,7 +140,19 @@ def handle_customer_message(conversation: Conversation, message: Message) -> Ass
         chosen = _chosen_article(previous, text)
         if chosen is not None:
             return choose_article(previous, chosen, customer_message=message)
-    return _decide_and_act(conversation, message, text)
+    return _decide_and_act(conversation, message, text, inbox_settings, state)
+
+
+def _state_for_message(conversation: Conversation, message: Message) -> tuple[AssistantConversation, bool]:
+    """The assistant's state in the conversation, and whether it was made now. A new conversation's
+    first message cannot have one yet: insert it straight away (a lost race falls back to reading it)."""
+    if message.seq == 1:
+        try:
+            with transaction.atomic():
+                return AssistantConversation.objects.create(conversation=conversation), True
+        except IntegrityError:
+            pass
+    return AssistantConversation.objects.get_or_create(conversation=conversation)
 
 
 def _chosen_article(turn: AssistantTurn, text: str) -> str | None:
@@ -123,10 +163,12 @@ def _chosen_article(turn: AssistantTurn, text: str) -> str | None:
     return None
 
 
-def _decide_and_act(conversation: Conversation, message: Message, text: str) -> AssistantTurn:
+def _decide_and_act(conversation: Conversation, message: Message, text: str,
+                    inbox_settings: AssistantSettings | None = None,
+                    state: AssistantConversation | None = None) -> AssistantTurn:
     language = detect_language(text)
     index = knowledge_index.current()
-    inbox_settings = settings_for(conversation.inbox)
+    inbox_settings = inbox_settings or settings_for(conversation.inbox_id)
     thresholds = Thresholds(answer=inbox_settings.answer_threshold, clarify=inbox_settings.clarify_threshold)
     candidates = index.matcher.match(text, language, k=5)
     decision = decide(text, candidates, thresholds, sensitive_doc_ids=index.sensitive)
@@ -143,7 +185,7 @@ def _decide_and_act(conversation: Conversation, message: Message, text: str) -> 
     elif decision.action == CLARIFY:
         _clarify(turn, articles)
     else:
-        hand_off(turn, decision.reason)
+        hand_off(turn, decision.reason, state=state)
     return turn
 
 
@@ -263,21 +305,25 @@ def _check_active(conversation: Conversation) -> None:
         raise Conflict(_("A person has taken over this conversation."))
 
 
-def hand_off(turn: AssistantTurn, reason: str) -> AssistantConversation:
+def hand_off(turn: AssistantTurn, reason: str, state: AssistantConversation | None = None) -> AssistantConversation:
     """Hand the conversation to people: tell the customer, tag it (audit trail), record a content gap.
 
     From then on the assistant stays quiet in this conversation. The conversation stays in (or goes
-    back to) the agents' queue: a pending or solved conversation is reopened.
+    back to) the agents' queue: a pending or solved conversation is reopened. `state`: the
+    conversation's assistant state when the caller has it (saves reading and locking it again).
     """
     conversation = Conversation.objects.get(pk=turn.conversation_id)
     with transaction.atomic():
-        state = AssistantConversation.objects.select_for_update().get_or_create(conversation=conversation)[0]
-        if state.state == ConversationState.HANDED_OFF:
-            return state
-        state.state = ConversationState.HANDED_OFF
-        state.handoff_reason = reason
-        state.handed_off_at = timezone.now()
-        state.save()
+        if state is not None and _mark_handed_off(state, reason):
+            pass  # one conditional UPDATE: only one of several concurrent handoffs gets here
+        else:
+            state = AssistantConversation.objects.select_for_update().get_or_create(conversation=conversation)[0]
+            if state.state == ConversationState.HANDED_OFF:
+                return state
+            state.state = ConversationState.HANDED_OFF
+            state.handoff_reason = reason
+            state.handed_off_at = timezone.now()
+            state.save()
         if turn.action != TurnAction.HANDOFF or turn.reason != reason:
             turn = AssistantTurn.objects.create(
                 conversation=conversation, question=turn.question, language=turn.language,
@@ -287,6 +333,16 @@ def hand_off(turn: AssistantTurn, reason: str) -> AssistantConversation:
     _tell_customer(turn, reason)
     _queue_for_people(conversation)
     return state
+
+
+def _mark_handed_off(state: AssistantConversation, reason: str) -> bool:
+    """Hand off in one statement if nobody has yet (the UPDATE locks the row); False if someone had."""
+    now = timezone.now()
+    moved = (AssistantConversation.objects.filter(pk=state.pk).exclude(state=ConversationState.HANDED_OFF)
+             .update(state=ConversationState.HANDED_OFF, handoff_reason=reason, handed_off_at=now))
+    if moved:
+        state.state, state.handoff_reason, state.handed_off_at = ConversationState.HANDED_OFF, reason, now
+    return bool(moved)
 
 
 def _tell_customer(turn: AssistantTurn, reason: str) -> None:
@@ -307,7 +363,8 @@ def _tell_customer(turn: AssistantTurn, reason: str) -> None:
 
 
 def _queue_for_people(conversation: Conversation) -> None:
-    conversation.refresh_from_db()
+    """Tag the conversation and reopen it if pending or solved. `conversation` was read at the start
+    of the handoff (the bot's own message since then changes neither status nor tags)."""
     if conversation.is_closed:
         return
     tags = sorted({*conversation.tags.values_list("name", flat=True), HANDOFF_TAG})
@@ -316,6 +373,8 @@ def _queue_for_people(conversation: Conversation) -> None:
         changes.status = Status.OPEN
     try:
         conversations.update_conversation(conversation, conversations.Actor.system(), changes)
+    except ConversationClosed:  # closed meanwhile: nothing to queue
+        return
     except InvalidInput:  # too many tags already: the handoff itself stands
         log.warning("could not tag conversation %s after handoff", conversation.pk)
 

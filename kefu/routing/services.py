@@ -283,6 +283,23 @@ def _waiting(team_id: int | None, batch: int) -> list[QueueEntry]:
     return list(entries.order_by("rank", "waiting_since", "id")[:batch])
 
 
+def _lock_team_state(team_id: int) -> TeamRoutingState | None:
+    """The team's routing state row with its team, in one query, locked (the state row only) for this
+    transaction; created on first use. None when there is no such team."""
+    found = TeamRoutingState.objects.select_related("team")
+    if connection.features.has_select_for_update_of:
+        found = found.select_for_update(of=("self",))
+    else:
+        found = found.select_for_update()
+    state = found.filter(team_id=team_id).first()
+    if state is None:
+        if not Team.objects.filter(pk=team_id).exists():
+            return None
+        TeamRoutingState.objects.get_or_create(team_id=team_id)
+        state = found.get(team_id=team_id)
+    return state
+
+
 def assign_waiting(team_id: int | None, *, batch: int | None = None) -> AssignedBatch:
     """Give the team's waiting conversations, in queue order, to online agents with free capacity.
 
@@ -291,19 +308,16 @@ def assign_waiting(team_id: int | None, *, batch: int | None = None) -> Assigned
     `queue.updated` event to the customer (position 0, assigned).
     """
     batch = batch or settings.KEFU_ROUTING_BATCH
-    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
     done = AssignedBatch()
-    if team_id is not None and (team is None or not team.auto_assign):
-        return done
     token = routing_in_progress.set(True)
     try:
         with transaction.atomic():
-            state = None
-            if team is not None:
-                state = TeamRoutingState.objects.select_for_update().filter(team=team).first()
-                if state is None:
-                    TeamRoutingState.objects.get_or_create(team=team)
-                    state = TeamRoutingState.objects.select_for_update().get(team=team)
+            team = state = None
+            if team_id is not None:
+                state = _lock_team_state(team_id)
+                if state is None or not state.team.auto_assign:
+                    return done
+                team = state.team
             entries = _waiting(team_id, batch)
             if not entries:
                 return done
@@ -334,13 +348,16 @@ def _assign_entries(entries: list[QueueEntry], agents: list[Agent], loads: capac
     records: list[Assignment] = []
     assigned: list[Conversation] = []
     now = timezone.now()
+    # The conversations of the whole batch, re-read under their row locks in one statement (id order).
+    locked = {c.pk: c for c in Conversation.objects.select_for_update()
+              .filter(pk__in=[e.conversation_id for e in entries]).order_by("pk")}
     for entry in entries:
         agent = _pick(agents, loads, entry.conversation, mode, last)
         if agent is None:
             continue
         done.left -= 1
         taken.append(entry.pk)
-        conv = Conversation.objects.select_for_update().filter(pk=entry.conversation_id).first()
+        conv = locked.get(entry.conversation_id)
         if conv is None or conv.assignee_id is not None or conv.status in RESOLVED_STATUSES:
             continue
         conversations.update_conversation(conv, Actor.system(), Changes(assignee=agent))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kefu.conversations import services as conversation_services
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.taxonomy import AuthorType
+from kefu.sla import config
 from kefu.sla.business_time import is_working, next_working_instant
 from kefu.sla.calendars import inbox_hours
 from kefu.sla.models import AfterHoursReply, ContactTimeZone, InboxHours
@@ -57,7 +58,7 @@ def send_after_hours_reply(message: Message, now: datetime | None = None) -> Mes
     if hours is None or not hours.after_hours_reply:
         return None
     now = now or timezone.now()
-    schedule = hours.calendar.schedule()
+    schedule = config.current().schedule(hours.calendar_id)  # parsed once per configuration version
     if is_working(schedule, now):
         return None
     local_date = timezone.localtime(now, hours.calendar.zone).date()

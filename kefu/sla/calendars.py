@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -43,8 +45,29 @@ def team_calendar(team_id: int | None) -> Calendar:
     return link.calendar if link else default_calendar()
 
 
+_inbox_hours: dict[int, tuple[float, InboxHours | None]] = {}
+_inbox_hours_lock = threading.Lock()
+
+
 def inbox_hours(inbox_id: int) -> InboxHours | None:
-    return InboxHours.objects.filter(inbox_id=inbox_id).select_related("calendar").first()
+    """The inbox's business hours, or None (read on every customer message, so cached per process:
+    saving or deleting hours or a calendar here clears it; another process's change is seen within
+    the SLA configuration's recheck interval). The cached row is shared: treat it as read-only."""
+    from kefu.sla.config import recheck_seconds
+
+    now = time.monotonic()
+    cached = _inbox_hours.get(inbox_id)
+    if cached is not None and now - cached[0] < recheck_seconds():
+        return cached[1]
+    found = InboxHours.objects.filter(inbox_id=inbox_id).select_related("calendar").first()
+    with _inbox_hours_lock:
+        _inbox_hours[inbox_id] = (now, found)
+    return found
+
+
+def forget_inbox_hours(**_kwargs) -> None:
+    with _inbox_hours_lock:
+        _inbox_hours.clear()
 
 
 def schedule_of(calendar: Calendar | None) -> Schedule:

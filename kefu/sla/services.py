@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from kefu.conversations.models import Conversation
@@ -159,16 +159,35 @@ def _next_check(policy: SlaPolicy | None, targets: dict[str, TargetState], now: 
     return min(upcoming, default=None)
 
 
-def _lock_state(conversation: Conversation) -> ConversationSla:
-    """The conversation's SLA row, locked for this transaction (created on first use)."""
-    sla = ConversationSla.objects.select_for_update().filter(conversation=conversation).first()
+def _lock_state(conversation_id: int) -> tuple[ConversationSla | None, Conversation | None]:
+    """The conversation (with inbox and contact) and its SLA row, locked for this transaction, in one
+    query; on first use a new unsaved row, which refresh_sla inserts once with its computed values (see
+    _save_state). (None, None) when the conversation does not exist."""
+    found = ConversationSla.objects.select_related("conversation__inbox", "conversation__contact")
+    if connection.features.has_select_for_update_of:
+        found = found.select_for_update(of=("self",))  # the SLA row only, as before
+    else:
+        found = found.select_for_update()
+    sla = found.filter(conversation_id=conversation_id).first()
     if sla is not None:
-        return sla
+        return sla, sla.conversation
+    conversation = Conversation.objects.select_related("inbox", "contact").filter(pk=conversation_id).first()
+    if conversation is None:
+        return None, None
+    return ConversationSla(conversation=conversation), conversation
+
+
+def _save_state(sla: ConversationSla) -> bool:
+    """Save the state; False when it was new and another transaction inserted it first."""
+    if sla.pk is not None:
+        sla.save()
+        return True
     try:
         with transaction.atomic():
-            return ConversationSla.objects.create(conversation=conversation)
-    except IntegrityError:  # created concurrently
-        return ConversationSla.objects.select_for_update().get(conversation=conversation)
+            sla.save(force_insert=True)
+    except IntegrityError:  # created concurrently: compute again on its (now existing, locked) row
+        return False
+    return True
 
 
 def refresh_sla(conversation_id: int, now: datetime | None = None) -> ConversationSla | None:
@@ -179,11 +198,18 @@ def refresh_sla(conversation_id: int, now: datetime | None = None) -> Conversati
     None if the conversation does not exist.
     """
     now = now or timezone.now()
+    sla = _refresh(conversation_id, now)
+    if sla is False:  # a concurrent first computation inserted the row: compute again, on that row
+        sla = _refresh(conversation_id, now)
+    return sla if sla is not False else None
+
+
+def _refresh(conversation_id: int, now: datetime) -> ConversationSla | None | bool:
+    """refresh_sla's work in one transaction; False when a concurrent first computation won the insert."""
     with transaction.atomic():
-        conversation = Conversation.objects.select_related("inbox", "contact").filter(pk=conversation_id).first()
+        sla, conversation = _lock_state(conversation_id)
         if conversation is None:
             return None
-        sla = _lock_state(conversation)
         settings = config.current()
         policy = select_policy(conversation, settings.policies)
         history = clock.status_history(conversation)
@@ -194,7 +220,8 @@ def refresh_sla(conversation_id: int, now: datetime | None = None) -> Conversati
             _fire_due(conversation, policy, targets, now, schedule)
         previous_check = sla.next_check_at
         sla.next_check_at = _next_check(policy, targets, now, schedule)
-        sla.save()
+        if not _save_state(sla):
+            return False
         if sla.next_check_at is not None and sla.next_check_at != previous_check:
             scheduling.schedule_check(conversation_id, sla.next_check_at)
     return sla

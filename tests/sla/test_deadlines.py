@@ -259,3 +259,23 @@ def test_each_change_recomputes_once_and_later_status_changes_always_recompute(c
     set_status(conversation, Status.OPEN, agent)
     assert calls == [conversation.pk] * 3
     assert not state(conversation).paused
+
+
+def test_a_first_recompute_that_loses_the_insert_race_computes_again(clock, make_policy, webchat_inbox, contact,
+                                                                      monkeypatch):
+    make_policy(first=60)
+    conversation = open_conversation(webchat_inbox, contact)
+    original = sla_services._lock_state
+    calls = []
+
+    def looked_too_early(conversation_id):  # as if another transaction inserted the row after we looked
+        calls.append(conversation_id)
+        sla, conv = original(conversation_id)
+        return (ConversationSla(conversation=conv), conv) if len(calls) == 1 else (sla, conv)
+
+    monkeypatch.setattr(sla_services, "_lock_state", looked_too_early)
+    again = sla_services.refresh_sla(conversation.pk)
+    assert len(calls) == 2
+    assert ConversationSla.objects.count() == 1
+    assert again.pk == state(conversation).pk
+    assert again.first_response_due_at == state(conversation).first_response_due_at is not None

@@ -262,6 +262,9 @@ KEFU_ROUTING_POSITION_SECONDS = float(env("KEFU_ROUTING_POSITION_SECONDS", "2"))
 KEFU_ROUTING_ANNOUNCE_EVERY = env_int("KEFU_ROUTING_ANNOUNCE_EVERY", 30)
 KEFU_ROUTING_ESTIMATE_WINDOW = env_int("KEFU_ROUTING_ESTIMATE_WINDOW", 900)
 KEFU_ROUTING_LOW_RISK_TOPICS = [t.strip() for t in env("KEFU_ROUTING_LOW_RISK_TOPICS", "").split(",") if t.strip()]
+# How often each process looks for SLA configuration or inbox-hours changes made by other processes
+# (changes made in the same process apply at once).
+KEFU_SLA_CONFIG_RECHECK_SECONDS = float(env("KEFU_SLA_CONFIG_RECHECK_SECONDS", "2"))
 # --- knowledge base and assistant (issue 3) ---------------------------------------------------
 # The address customers reach kefu at (e.g. https://support.example.com); bot answers link to
 # help-center articles with it. Empty: links are site-relative (/help/...).

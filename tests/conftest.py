@@ -29,9 +29,10 @@ def assistant_off_by_default(settings):
 @pytest.fixture(autouse=True)
 def fresh_config_caches():
     """Rarely-changing configuration is cached per process for a few seconds (SLA configuration, inbox
-    hours, assistant settings, whether a webhook subscription is active); rows a test made and rolled
-    back must not reach the next test."""
+    hours, assistant settings, whether a webhook subscription is active, the help-center matcher); rows
+    a test made and rolled back must not reach the next test."""
     yield
+    from kefu.assistant import knowledge_index
     from kefu.assistant.conversation import forget_settings
     from kefu.sla import calendars, config
     from kefu.webhooks.handlers import forget_listening
@@ -40,6 +41,7 @@ def fresh_config_caches():
     calendars.forget_inbox_hours()
     forget_settings()
     forget_listening()
+    knowledge_index.clear()
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ class AssistantConfig(AppConfig):
     verbose_name = _("Assistant")
 
     def ready(self) -> None:
-        from kefu.assistant import console, conversation
+        from kefu.assistant import console, conversation, knowledge_index
         from kefu.conversations import hooks
 
         hooks.on_message_created(conversation.on_message_created)
+        knowledge_index.connect_signals()
         console.register()

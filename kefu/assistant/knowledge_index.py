@@ -2,12 +2,16 @@
 
 The engine (engine.py) knows nothing of the database; this module feeds it the published language
 versions (titles, example questions, short answers) and caches the result keyed by a cheap fingerprint
-of the knowledge base (count and newest change of the published versions).
+of the knowledge base (count and newest change of the published versions). The fingerprint is read at
+most every RECHECK_SECONDS per process (it was a query on every customer message); a change saved
+through this process clears the cache at once, one made through another process is seen within that
+time.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 from django.db import connection
@@ -48,8 +52,10 @@ def published_entries() -> tuple[list[Entry], frozenset[str]]:
     return entries, sensitive
 
 
+RECHECK_SECONDS = 2.0
 _lock = threading.Lock()
-_cache: dict[str, tuple[tuple, KnowledgeIndex]] = {}
+# "default" -> (fingerprint, index, monotonic time the fingerprint was last read)
+_cache: dict[str, tuple[tuple, KnowledgeIndex, float]] = {}
 
 
 def _fingerprint() -> tuple:
@@ -60,9 +66,14 @@ def _fingerprint() -> tuple:
 
 def current() -> KnowledgeIndex:
     """The matcher for the help center as it is now (rebuilt only when an article changed)."""
-    key = _fingerprint()
+    now = time.monotonic()
     cached = _cache.get("default")
+    if (cached is not None and now - cached[2] < RECHECK_SECONDS
+            and cached[0][0] == connection.settings_dict["NAME"]):
+        return cached[1]
+    key = _fingerprint()
     if cached is not None and cached[0] == key:
+        _cache["default"] = (key, cached[1], now)
         return cached[1]
     with _lock:
         cached = _cache.get("default")
@@ -70,9 +81,21 @@ def current() -> KnowledgeIndex:
             return cached[1]
         entries, sensitive = published_entries()
         index = KnowledgeIndex(Matcher(entries), sensitive)
-        _cache["default"] = (key, index)
+        _cache["default"] = (key, index, now)
         return index
 
 
-def clear() -> None:
+def clear(**_kwargs) -> None:
     _cache.clear()
+
+
+def connect_signals() -> None:
+    """Forget the index when articles, their versions or their tags change through this process."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from kefu.knowledge.models import Article
+
+    for model in (Article, ArticleTranslation):
+        for signal in (post_save, post_delete):
+            signal.connect(clear, sender=model, dispatch_uid=f"kefu-kb-index-{model.__name__}-{id(signal)}")
+    m2m_changed.connect(clear, sender=Article.tags.through, dispatch_uid="kefu-kb-index-tags")

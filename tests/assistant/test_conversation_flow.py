@@ -171,3 +171,26 @@ def test_agent_notes_and_agent_replies_do_not_wake_the_bot(webchat_inbox, custom
     services.post_message(conversation, services.Actor.for_agent(agent), "I forgot my password", internal=True)
     services.post_message(conversation, services.Actor.for_agent(agent), "Hello, I am here")
     assert len(bot_messages(conversation)) == 1
+
+
+def test_the_help_center_index_is_rechecked_every_few_seconds_and_cleared_by_local_edits(monkeypatch):
+    from kefu.assistant import knowledge_index
+    from kefu.knowledge.models import ArticleStatus, Category
+
+    knowledge_index.clear()
+    first = knowledge_index.current()
+    assert knowledge_index.current() is first  # no query inside the recheck interval
+    article = Article.objects.create(slug="index-probe", status=ArticleStatus.PUBLISHED,
+                                     category=Category.objects.first())
+    # Saved through this process: the cache is cleared at once.
+    ArticleTranslation.objects.create(article=article, language="en", title="Index probe",
+                                      questions=["is the index fresh"])
+    second = knowledge_index.current()
+    assert second is not first
+    # Saved by another process (no signal here): seen after the recheck interval.
+    from django.utils import timezone
+
+    ArticleTranslation.objects.filter(article=article).update(title="Index probe, renamed", updated_at=timezone.now())
+    assert knowledge_index.current() is second
+    monkeypatch.setattr(knowledge_index, "RECHECK_SECONDS", 0.0)
+    assert knowledge_index.current() is not second

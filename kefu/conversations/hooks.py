@@ -74,13 +74,12 @@ class MessageDraft:
 
 MessageFilter = Callable[[MessageDraft], None]
 _filters: list[tuple[int, str, MessageFilter]] = []
-_handlers: dict[str, list[Callable[..., None]]] = {
+# Per kind: (handler, its batch form or None), in registration order.
+_handlers: dict[str, list[tuple[Callable[..., None], Callable[[list[tuple]], None] | None]]] = {
     "conversation_created": [],
     "message_created": [],
     "conversation_updated": [],
 }
-# Batch forms by handler name: fn(list of argument tuples).
-_batch_forms: dict[str, Callable[[list[tuple]], None]] = {}
 
 
 def _name(fn: Callable) -> str:
@@ -97,10 +96,8 @@ def register_message_filter(fn: MessageFilter, order: int = 100) -> MessageFilte
 
 
 def _register(kind: str, fn: Callable, many: Callable | None = None) -> Callable:
-    if all(_name(existing) != _name(fn) for existing in _handlers[kind]):
-        _handlers[kind].append(fn)
-    if many is not None:
-        _batch_forms[_name(fn)] = many
+    if all(_name(existing) != _name(fn) for existing, _many in _handlers[kind]):
+        _handlers[kind].append((fn, many))
     return fn
 
 
@@ -133,7 +130,7 @@ def run_message_filters(draft: MessageDraft) -> MessageDraft:
 
 
 def _call_all(kind: str, args: tuple) -> None:
-    for fn in list(_handlers[kind]):
+    for fn, _many in list(_handlers[kind]):
         try:
             fn(*args)
         except Exception:
@@ -147,8 +144,7 @@ def dispatch(kind: str, *args: Any) -> None:
 
 
 def _call_all_many(kind: str, batch: list[tuple]) -> None:
-    for fn in list(_handlers[kind]):
-        many = _batch_forms.get(_name(fn))
+    for fn, many in list(_handlers[kind]):
         if many is not None:
             try:
                 many(batch)

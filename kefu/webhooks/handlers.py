@@ -42,14 +42,17 @@ def conversation_created(conversation: Conversation) -> None:
     record_event(EventType.CONVERSATION_CREATED, payloads.conversation_created(conversation))
     first = Message.objects.filter(conversation=conversation, seq=1).first()
     if first is not None:
-        record_event(EventType.MESSAGE_CREATED, payloads.message_created(conversation, first),
-                     internal=first.internal)
+        _record_message(conversation, first)
 
 
 def message_created(conversation: Conversation, message: Message) -> None:
     # The first message opens a conversation; conversation_created sends it after conversation.created.
     if message.seq == 1 or not _anyone_listening():
         return
+    _record_message(conversation, message)
+
+
+def _record_message(conversation: Conversation, message: Message) -> None:
     record_event(EventType.MESSAGE_CREATED, payloads.message_created(conversation, message),
                  internal=message.internal)
 
@@ -60,8 +63,7 @@ def messages_created(pairs: list[tuple[Conversation, Message]]) -> None:
     if not pairs or not _anyone_listening():
         return
     for conversation, message in pairs:
-        record_event(EventType.MESSAGE_CREATED, payloads.message_created(conversation, message),
-                     internal=message.internal)
+        _record_message(conversation, message)
 
 
 def conversations_updated(batch: list[tuple[Conversation, list[str], dict]]) -> None:

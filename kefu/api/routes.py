@@ -32,6 +32,7 @@ from kefu.conversations.attachments import store_attachment
 from kefu.conversations.models import AuditEvent
 from kefu.conversations.payloads import attachment_payload, message_payload
 from kefu.core.errors import KefuError, NotFound
+from kefu.core.i18n import language_of_text
 from kefu.core.problems import problem_from_error, problem_response
 
 
@@ -118,15 +119,19 @@ def create_conversation(request, payload: s.ConversationIn):
     inbox = Inbox.objects.filter(pk=payload.inbox_id).first() if payload.inbox_id else default_api_inbox()
     if inbox is None:
         raise NotFound(f"no inbox with id {payload.inbox_id}")
+    # Without a language given, a message written in Chinese makes the conversation (and a new
+    # contact) Chinese, so numbers, statuses and bot replies come in the customer's language.
+    written_in = language_of_text(payload.message.body) if not payload.language else None
     with transaction.atomic():
         c = payload.contact
         contact, created_contact = find_or_create_contact(
-            external_id=c.external_id, email=c.email, name=c.name, language=c.language or payload.language)
+            external_id=c.external_id, email=c.email, name=c.name,
+            language=c.language or payload.language or written_in)
         if created_contact and c.vip_tier is not None:
             update_contact(contact, vip_tier=c.vip_tier)
         conversation, created = services.create_conversation(
             inbox, contact, _actor(request), body=payload.message.body, subject=payload.subject,
-            client_id=payload.message.client_id, language=payload.language, category=payload.category,
+            client_id=payload.message.client_id, language=payload.language or written_in, category=payload.category,
             priority=payload.priority, attachment_ids=payload.message.attachment_ids,
         )
     return Status(201 if created else 200, conversation_out(conversation))

@@ -32,6 +32,7 @@ from kefu.channels.models import ChannelKind, Delivery, InboundEvent, Inbox
 from kefu.contacts.models import ContactIdentity
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.taxonomy import AuthorType
+from kefu.core.i18n import language_of_text
 
 log = logging.getLogger(__name__)
 IDENTITY = "email"
@@ -89,13 +90,9 @@ def receive_email(inbox: Inbox, raw: bytes) -> Received:
     return receive(inbox, InboundMessage(
         external_id=parsed.message_id, identity_kind=IDENTITY, identifier=parsed.from_address,
         body=parsed.body, name=parsed.from_name, email=parsed.from_address, subject=parsed.clean_subject,
-        language="zh-hans" if _has_chinese(parsed.body) else None, attachments=parsed.attachments,
+        language=language_of_text(parsed.body), attachments=parsed.attachments,
         thread_conversations=_threaded_conversations(inbox, parsed), continue_open_conversation=False,
     ))
-
-
-def _has_chinese(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text[:500])
 
 
 # --- outbound ---------------------------------------------------------------------------------

@@ -114,6 +114,20 @@ def test_labels_follow_the_conversation_language(api):
     assert data["labels"]["category"].startswith("提币")
 
 
+def test_a_chinese_first_message_without_a_language_makes_a_chinese_conversation(api):
+    data = create(api, {"contact": {"external_id": "500200", "name": "王伟"},
+                        "message": {"body": "我的USDT充值还没到账", "client_id": "zh-1"}}).json()
+    assert data["language"] == "zh-hans" and data["labels"]["status"] == "新建"
+    assert Contact.objects.get(external_id="500200").language == "zh-hans"
+    # An explicit language always wins over the guess; English text keeps the contact's language.
+    given = create(api, {"contact": {"external_id": "500201"}, "language": "en",
+                         "message": {"body": "我的USDT充值还没到账", "client_id": "zh-2"}}).json()
+    assert given["language"] == "en"
+    english = create(api, {"contact": {"external_id": "500200"},
+                           "message": {"body": "Where is my deposit?", "client_id": "en-1"}}).json()
+    assert english["language"] == "zh-hans"
+
+
 def test_agent_token_sees_only_its_teams(agent_api, api, other_team):
     mine = create(api).json()
     theirs = create(api, {**NEW, "message": {"body": "other", "client_id": "x"}}).json()

@@ -65,3 +65,17 @@ def test_statuses_are_shown_in_chinese():
     with translation.override("zh-hans"):
         assert str(Status.NEW.label) == "新建"
         assert str(Status.SOLVED.label) == "已解决"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("我的USDT没到账", "zh-hans"),
+    ("提币失败了，怎么办？", "zh-hans"),
+    ("My ETH withdrawal failed.", None),
+    ("Please check my deposit, my name is 王伟 and my UID is 400119", None),
+    ("", None),
+    (None, None),
+])
+def test_language_of_text_names_chinese_messages_only(text, expected):
+    from kefu.core.i18n import language_of_text
+
+    assert language_of_text(text) == expected

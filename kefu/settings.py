@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.mailers import smtp_settings
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -291,14 +293,10 @@ KEFU_EXPLORERS = env("KEFU_EXPLORERS")
 KEFU_PUBLIC_URL = env("KEFU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Verification codes and freeze confirmations go out through the same SMTP relay as support email
 # (the KEFU_SMTP_OUT_* settings of the email channel above).
-EMAIL_HOST = KEFU_SMTP_HOST or "localhost"
-EMAIL_PORT = KEFU_SMTP_PORT_OUT
-EMAIL_HOST_USER = KEFU_SMTP_USER
-EMAIL_HOST_PASSWORD = KEFU_SMTP_PASSWORD
-EMAIL_USE_TLS = KEFU_SMTP_STARTTLS
-EMAIL_USE_SSL = KEFU_SMTP_SSL
+# (MAILERS on Django 6.1+, the EMAIL_* settings it replaced on 6.0: kefu/core/mailers.py.)
+globals().update(smtp_settings(KEFU_SMTP_HOST or "localhost", KEFU_SMTP_PORT_OUT, user=KEFU_SMTP_USER,
+                               password=KEFU_SMTP_PASSWORD, starttls=KEFU_SMTP_STARTTLS, ssl=KEFU_SMTP_SSL))
 DEFAULT_FROM_EMAIL = KEFU_SMTP_FROM or env("KEFU_EMAIL_FROM", "support@localhost")
-EMAIL_TIMEOUT = 10
 # A customer verification or freeze confirmation code stays valid this many seconds.
 KEFU_VERIFICATION_TTL = env_int("KEFU_VERIFICATION_TTL", 15 * 60)
 # --- Outbound webhooks (issue 4) ---

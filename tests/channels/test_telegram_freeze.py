@@ -10,6 +10,7 @@ from django.test import Client
 from kefu.channels.models import ChannelKind, Inbox
 from kefu.contacts.models import Contact, ContactIdentity
 from kefu.conversations.models import Conversation
+from kefu.core.mailers import smtp_settings
 from kefu.exchange.fake import FakeExchange
 from kefu.exchange.models import FreezeRequest
 from tests.channels.fake_telegram import FakeTelegram, text_update
@@ -46,9 +47,8 @@ def mail(settings):
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", controller.port, False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    for name, value in smtp_settings("127.0.0.1", controller.port).items():
+        setattr(settings, name, value)
     yield sink
     controller.stop()
 

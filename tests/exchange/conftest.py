@@ -12,6 +12,7 @@ from aiosmtpd.controller import Controller
 from kefu.accounts.models import Role, Team
 from kefu.accounts.services import create_agent
 from kefu.core.liveserver import free_port
+from kefu.core.mailers import smtp_settings
 from kefu.exchange.fake import FakeExchange
 
 SECRET = "test-exchange-secret"
@@ -56,12 +57,8 @@ def smtp_sink(settings):
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
+    for name, value in smtp_settings("127.0.0.1", controller.port).items():
+        setattr(settings, name, value)
     yield sink
     controller.stop()
 

@@ -26,12 +26,12 @@ from kefu.api.safety import router as safety_router
 from kefu.api.webhooks import router as webhooks_router
 from kefu.channels.models import Inbox
 from kefu.contacts.models import Contact
-from kefu.contacts.services import find_or_create_contact, update_contact
+from kefu.contacts.services import find_or_create_contact, find_or_create_contacts, update_contact
 from kefu.conversations import bulk, selectors, services
 from kefu.conversations.attachments import store_attachment
 from kefu.conversations.models import AuditEvent
 from kefu.conversations.payloads import attachment_payload, message_payload
-from kefu.core.errors import KefuError, NotFound
+from kefu.core.errors import InvalidInput, KefuError, NotFound
 from kefu.core.i18n import language_of_text
 from kefu.core.problems import problem_from_error, problem_response
 
@@ -135,6 +135,58 @@ def create_conversation(request, payload: s.ConversationIn):
             priority=payload.priority, attachment_ids=payload.message.attachment_ids,
         )
     return Status(201 if created else 200, conversation_out(conversation))
+
+
+@conversations.post("/batch", response=s.ConversationBatchOut,
+                    summary="Open up to 200 conversations, each with its first customer message, in one request")
+def create_conversation_batch(request, payload: s.ConversationBatchIn):
+    """Each item is answered as `POST /conversations` would answer it alone, in order in `results`:
+    201 with the conversation, 200 when its client_id already opened one, or a problem. Retrying a
+    batch with the same client_ids opens nothing twice."""
+    wanted = {c.inbox_id for c in payload.conversations if c.inbox_id}
+    inboxes = {inbox.pk: inbox for inbox in Inbox.objects.filter(pk__in=wanted)}
+    default = default_api_inbox() if any(c.inbox_id is None for c in payload.conversations) else None
+    problems: dict[int, KefuError] = {}
+    accepted = []  # (index, inbox, language written in)
+    for index, c in enumerate(payload.conversations):
+        inbox = inboxes.get(c.inbox_id) if c.inbox_id else default
+        if inbox is None:
+            problems[index] = NotFound(f"no inbox with id {c.inbox_id}")
+            continue
+        written_in = language_of_text(c.message.body) if not c.language else None
+        accepted.append((index, inbox, written_in))
+    with transaction.atomic():
+        contacts = find_or_create_contacts([
+            {"external_id": c.contact.external_id, "email": c.contact.email, "name": c.contact.name,
+             "language": c.contact.language or c.language or written_in, "vip_tier": c.contact.vip_tier}
+            for c, written_in in ((payload.conversations[i], w) for i, _inbox, w in accepted)])
+        items = []
+        for (index, inbox, written_in), (contact, _created) in zip(accepted, contacts, strict=True):
+            c = payload.conversations[index]
+            if c.message.attachment_ids:
+                problems[index] = InvalidInput("attachments are not taken in a batch; open this one alone")
+                continue
+            items.append((index, bulk.NewConversation(
+                inbox=inbox, contact=contact, body=c.message.body, subject=c.subject, client_id=c.message.client_id,
+                language=c.language or written_in, category=c.category, priority=c.priority)))
+        results = dict(zip((i for i, _ in items), bulk.create_conversations(_actor(request), [n for _, n in items]),
+                           strict=True))
+    out = []
+    for index in range(len(payload.conversations)):
+        result = results.get(index)
+        error = problems.get(index) if result is None else result.error
+        if result is not None and result.conversation is not None:
+            out.append({"status": result.status, "conversation": conversation_out(result.conversation)})
+        else:
+            out.append({"status": error.status, "problem": {
+                "type": f"urn:kefu:problem:{error.code}", "title": error.title, "status": error.status,
+                "code": error.code, "detail": error.detail}})
+    return JsonResponse({
+        "created": sum(1 for r in out if r["status"] == 201),
+        "existing": sum(1 for r in out if r["status"] == 200),
+        "failed": sum(1 for r in out if "problem" in r),
+        "results": out,
+    }, json_dumps_params={"ensure_ascii": False})
 
 
 @conversations.get("", response=s.ConversationList, summary="List conversations with filters")

@@ -169,6 +169,10 @@ class BatchIn(Schema):
     messages: list[BatchMessageIn] = Field(..., min_length=1, max_length=500)
 
 
+class ConversationBatchIn(Schema):
+    conversations: list[ConversationIn] = Field(..., min_length=1, max_length=200)
+
+
 class ProblemOut(Schema):
     type: str
     title: str
@@ -188,6 +192,19 @@ class BatchOut(Schema):
     existing: int
     failed: int
     results: list[BatchResultOut]
+
+
+class ConversationBatchResultOut(Schema):
+    status: int = Field(..., description="201 opened now, 200 opened before (same client_id), else an error")
+    conversation: ConversationOut | None = None
+    problem: ProblemOut | None = None
+
+
+class ConversationBatchOut(Schema):
+    created: int
+    existing: int
+    failed: int
+    results: list[ConversationBatchResultOut]
 
 
 class AuditEventOut(Schema):

@@ -58,6 +58,58 @@ def find_or_create_contact(*, external_id: str | None = None, email: str = "", n
     return contact, False
 
 
+def find_or_create_contacts(specs: list[dict]) -> list[tuple[Contact, bool]]:
+    """`find_or_create_contact` for many customers at once (a batch of new conversations).
+
+    Each spec has the keyword arguments of `find_or_create_contact` and optionally `vip_tier` (set on a
+    contact created here). Contacts known by their exchange UID are read with one query, and new ones
+    with a UID and no email are inserted with one statement; the rest (matching by email, anonymous
+    contacts, filling in blank fields) goes through `find_or_create_contact` one by one. The same UID
+    twice in one call gives the same contact. Returns (contact, created) per spec, in order.
+    """
+    out: list[tuple[Contact, bool] | None] = [None] * len(specs)
+    uids = [str(spec.get("external_id") or "").strip() or None for spec in specs]
+    known = {c.external_id: c for c in Contact.objects.filter(external_id__in={u for u in uids if u})}
+    fresh: dict[str, Contact] = {}
+    one_by_one: list[int] = []
+    for index, (spec, uid) in enumerate(zip(specs, uids, strict=True)):
+        if uid and uid in known:
+            contact = known[uid]
+            if (spec.get("name") and not contact.name) or (spec.get("email") and not contact.email):
+                one_by_one.append(index)  # blanks to fill in, the usual way
+            else:
+                out[index] = (contact, False)
+        elif uid and not spec.get("email"):
+            if uid in fresh:
+                out[index] = (fresh[uid], False)
+            else:
+                fresh[uid] = Contact(**_clean({
+                    "external_id": uid, "name": spec.get("name") or "", "language": spec.get("language") or "en",
+                    "vip_tier": spec.get("vip_tier"),
+                }))
+                out[index] = (fresh[uid], True)
+        else:
+            one_by_one.append(index)
+    if fresh:
+        try:
+            with transaction.atomic():
+                Contact.objects.bulk_create(list(fresh.values()))
+        except IntegrityError:  # another request stored one of these UIDs meanwhile: one by one instead
+            for index, uid in enumerate(uids):
+                if uid in fresh:
+                    out[index] = None
+                    one_by_one.append(index)
+    for index in sorted(one_by_one):
+        spec = specs[index]
+        contact, created = find_or_create_contact(
+            external_id=uids[index], email=spec.get("email") or "", name=spec.get("name") or "",
+            language=spec.get("language"))
+        if created and spec.get("vip_tier") is not None:
+            contact = update_contact(contact, vip_tier=spec["vip_tier"])
+        out[index] = (contact, created)
+    return out  # type: ignore[return-value]
+
+
 def update_contact(contact: Contact, **fields) -> Contact:
     """Change a contact's details (name, email, language, VIP tier, exchange UID, anti-phishing code)."""
     cleaned = _clean(fields)

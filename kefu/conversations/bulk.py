@@ -15,21 +15,30 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.channels.models import Inbox
+from kefu.contacts.models import Contact
 from kefu.conversations import events, hooks, selectors
-from kefu.conversations.models import Attachment, Conversation, Message
+from kefu.conversations.models import Attachment, AuditEvent, Conversation, Message
 from kefu.conversations.payloads import message_payload
 from kefu.conversations.services import (
+    MAX_SUBJECT,
     Actor,
     _check_body,
     _check_client_id,
     _status_after_message,
+    _subject_from,
+    _validate_choice,
+    create_conversation,
+    next_conversation_numbers,
     post_message,
 )
-from kefu.conversations.taxonomy import AuthorType, Status
+from kefu.conversations.taxonomy import AuthorType, Category, Priority, Status
 from kefu.core.errors import ConversationClosed, InvalidInput, KefuError, NotFound
 from kefu.core.events import publish_many
+from kefu.core.i18n import normalize_language
 
 MAX_BATCH = 500
+MAX_NEW_CONVERSATIONS = 200
 
 
 @dataclass
@@ -253,3 +262,166 @@ def _one(actor: Actor, item: BatchItem, conversation: Conversation) -> BatchResu
         return BatchResult(error.status, error=error)
     return BatchResult(201 if created else 200, message=message)
 
+
+
+# --- many new conversations ---------------------------------------------------------------------------
+
+
+@dataclass
+class NewConversation:
+    """One conversation to open with its first customer message (contacts are resolved by the caller)."""
+
+    inbox: Inbox
+    contact: Contact
+    body: str
+    subject: str = ""
+    client_id: str | None = None
+    language: str | None = None
+    category: str = ""
+    priority: str = Priority.NORMAL
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass
+class NewResult:
+    """One item's outcome: 201 opened now, 200 opened before (same client_id), else an error."""
+
+    status: int
+    conversation: Conversation | None = None
+    error: KefuError | None = None
+
+
+def create_conversations(actor: Actor, items: list[NewConversation]) -> list[NewResult]:
+    """Open many conversations, each with its customer's first message (a relay or import at volume).
+
+    Each item succeeds or fails on its own, exactly as `services.create_conversation` would answer it:
+    a `client_id` whose first message already opened a conversation for that contact in that inbox
+    answers 200 with it; the message filters run on every first message. The accepted items are
+    written in one transaction with a handful of statements. Side effects per conversation are those
+    of `create_conversation`: the `created` audit entry, `conversation.created` and `message.created`
+    events (sent together after commit), `message_created` then `conversation_created` hooks, each app's
+    batch form called once for the whole batch.
+    """
+    if len(items) > MAX_NEW_CONVERSATIONS:
+        raise InvalidInput(f"a batch may open at most {MAX_NEW_CONVERSATIONS} conversations")
+    results: list[NewResult | None] = [None] * len(items)
+    for index, item in enumerate(items):
+        try:
+            item.client_id = _check_client_id(item.client_id)
+            item.body = _check_body(item.body, False)
+            _validate_choice("category", item.category, Category, allow_blank=True)
+            _validate_choice("priority", item.priority, Priority)
+            if len(item.subject) > MAX_SUBJECT:
+                raise InvalidInput(f"subject may be at most {MAX_SUBJECT} characters")
+            item.language = normalize_language(item.language or item.contact.language)
+        except KefuError as error:
+            results[index] = NewResult(error.status, error=error)
+    _known_first_messages(items, results)
+    drafts: dict[int, hooks.MessageDraft] = {}
+    for index, item in enumerate(items):
+        if results[index] is not None:
+            continue
+        try:
+            drafts[index] = hooks.run_message_filters(hooks.MessageDraft(
+                conversation=None, inbox_=item.inbox, contact_=item.contact, actor=actor,
+                author_type=AuthorType.CUSTOMER, body=item.body, language=item.language,
+                meta=dict(item.meta or {}), subject=item.subject.strip(),
+            ))
+        except KefuError as error:
+            results[index] = NewResult(error.status, error=error)
+    pending = [index for index, result in enumerate(results) if result is None]
+    if pending:
+        try:
+            with transaction.atomic():
+                _open(actor, items, results, drafts, pending)
+        except IntegrityError:
+            # A concurrent request stored one of these client_ids first: one at a time instead, which
+            # answers with that request's conversation.
+            for index in pending:
+                results[index] = _open_one(actor, items[index])
+    for index, result in enumerate(results):
+        if result is not None and result.status < 0:  # a repeat within this batch
+            first = results[-result.status - 1]
+            results[index] = NewResult(200, conversation=first.conversation) if first.conversation else first
+    return results  # type: ignore[return-value]
+
+
+def _known_first_messages(items: list[NewConversation], results: list) -> None:
+    """Items whose client_id already opened a conversation (before, or earlier in this batch)."""
+    keys = {(item.contact.pk, item.inbox.pk, item.client_id) for item, result in zip(items, results, strict=True)
+            if result is None and item.client_id and item.contact.pk}
+    stored = {}
+    if keys:
+        for message in (Message.objects.filter(seq=1, client_id__in={k for _, _, k in keys},
+                                               conversation__contact_id__in={c for c, _, _ in keys})
+                        .select_related("conversation").order_by()):
+            key = (message.conversation.contact_id, message.conversation.inbox_id, message.client_id)
+            if key in keys:
+                stored[key] = message.conversation
+    first_in_batch: dict[tuple, int] = {}
+    for index, item in enumerate(items):
+        if results[index] is not None or not item.client_id:
+            continue
+        key = (item.contact.pk, item.inbox.pk, item.client_id)
+        if key in stored:
+            results[index] = NewResult(200, conversation=stored[key])
+        elif key in first_in_batch:
+            results[index] = NewResult(-first_in_batch[key] - 1)  # resolved after the insert
+        else:
+            first_in_batch[key] = index
+
+
+def _open(actor: Actor, items: list[NewConversation], results: list, drafts: dict[int, hooks.MessageDraft],
+          pending: list[int]) -> None:
+    now = timezone.now()
+    conversations = []
+    for index, number in zip(pending, next_conversation_numbers(len(pending)), strict=True):
+        item, draft = items[index], drafts[index]
+        conversations.append(Conversation(
+            number=number, inbox=item.inbox, contact=item.contact,
+            subject=draft.subject.strip()[:MAX_SUBJECT] or _subject_from(draft.body), language=item.language,
+            category=item.category, priority=item.priority, team_id=item.inbox.default_team_id,
+            last_message_at=now, last_seq=1, customer_read_seq=1,
+        ))
+    Conversation.objects.bulk_create(conversations)
+    AuditEvent.objects.bulk_create([AuditEvent(
+        conversation=conversation, actor_type=actor.type, actor_agent=actor.agent, actor_label=actor.label[:200],
+        action="created") for conversation in conversations])
+    messages = []
+    for index, conversation in zip(pending, conversations, strict=True):
+        item, draft = items[index], drafts[index]
+        messages.append(Message(
+            conversation=conversation, seq=1, author_type=AuthorType.CUSTOMER, author_contact=item.contact,
+            body=draft.body, internal=False, client_id=item.client_id, meta=draft.meta,
+        ))
+    Message.objects.bulk_create(messages)
+    no_attachments = Attachment.objects.none()
+    no_attachments._result_cache, no_attachments._prefetch_done = [], True
+    published = []
+    for index, conversation, message in zip(pending, conversations, messages, strict=True):
+        conversation._prefetched_objects_cache = {"tags": _empty(conversation.tags.all())}
+        message._prefetched_objects_cache = {"attachments": no_attachments}
+        results[index] = NewResult(201, conversation=conversation)
+        views = events.conversation_views(conversation)
+        published.append((views[0], {"type": "conversation.created", "conversation": views[1]}))
+        published += events.message_created_events(conversation, message, payload=message_payload(message, []),
+                                                   views=views)
+        hooks.run_after_commit(drafts[index].after_commit, message)
+    publish_many(published)
+    hooks.dispatch_many("message_created", list(zip(conversations, messages, strict=True)))
+    hooks.dispatch_many("conversation_created", [(conversation,) for conversation in conversations])
+
+
+def _empty(queryset):
+    queryset._result_cache, queryset._prefetch_done = [], True
+    return queryset
+
+
+def _open_one(actor: Actor, item: NewConversation) -> NewResult:
+    try:
+        conversation, created = create_conversation(
+            item.inbox, item.contact, actor, body=item.body, subject=item.subject, client_id=item.client_id,
+            language=item.language, category=item.category, priority=item.priority, meta=item.meta)
+    except KefuError as error:
+        return NewResult(error.status, error=error)
+    return NewResult(201 if created else 200, conversation=conversation)

@@ -80,16 +80,22 @@ class Actor:
 
 def next_conversation_number() -> int:
     """Allocate the next human-readable number; the row update serializes concurrent callers."""
+    return next_conversation_numbers(1)[0]
+
+
+def next_conversation_numbers(count: int) -> list[int]:
+    """Allocate `count` consecutive numbers at once (a batch of new conversations)."""
     with transaction.atomic():
-        updated = NumberSequence.objects.filter(name="conversation").update(last_value=F("last_value") + 1)
+        updated = NumberSequence.objects.filter(name="conversation").update(last_value=F("last_value") + count)
         if not updated:
             try:
                 with transaction.atomic():
-                    NumberSequence.objects.create(name="conversation", last_value=10001)
-                    return 10001
+                    NumberSequence.objects.create(name="conversation", last_value=10000 + count)
+                    return list(range(10001, 10001 + count))
             except IntegrityError:
-                NumberSequence.objects.filter(name="conversation").update(last_value=F("last_value") + 1)
-        return NumberSequence.objects.get(name="conversation").last_value
+                NumberSequence.objects.filter(name="conversation").update(last_value=F("last_value") + count)
+        last = NumberSequence.objects.get(name="conversation").last_value
+        return list(range(last - count + 1, last + 1))
 
 
 def _audit(conversation: Conversation, actor: Actor, action: str, field: str = "",

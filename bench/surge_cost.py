@@ -41,6 +41,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--assistant", choices=["on", "off"], default="on",
                    help="the assistant answers customers (on, as kefu ships) or not (off: bench/surge.py before "
                         "it followed KEFU_BENCH_ASSISTANT)")
+    p.add_argument("--batch", type=int, default=0, metavar="N",
+                   help="open the conversations N per request through POST /api/v1/conversations/batch")
     p.add_argument("--profile", action="store_true", help="cProfile each step; print the top functions")
     p.add_argument("--top", type=int, default=30)
     p.add_argument("--without", action="append", default=[], metavar="KIND:NAME",
@@ -175,7 +177,42 @@ class HookMeter:
                         meter.cpu[outer] -= spent
                         meter.queries[outer] -= seen[0]
 
+        def call_all_many(kind, batch):
+            for fn, many in list(hooks._handlers[kind]):
+                if many is not None:
+                    measured(f"{kind}: {hooks._name(many)} (batch form)", many, (batch,), calls=len(batch))
+                    continue
+                for args in batch:
+                    measured(f"{kind}: {hooks._name(fn)}", fn, args)
+
+        def measured(name, fn, args, calls=1):
+            seen = [0]
+
+            def count(execute, sql, params, many, context):
+                seen[0] += 1
+                if meter.trace:
+                    print(f"    [{name.split(': ')[1]}] {sql[:150]}")
+                return execute(sql, params, many, context)
+
+            meter.stack.append(name)
+            c0 = time.process_time()
+            try:
+                with connection.execute_wrapper(count):
+                    fn(*args)
+            except Exception:
+                hooks.log.exception("hook %s failed", name)
+            finally:
+                spent = time.process_time() - c0
+                meter.stack.pop()
+                meter.cpu[name] += spent
+                meter.queries[name] += seen[0]
+                meter.calls[name] += calls
+                for outer in meter.stack:
+                    meter.cpu[outer] -= spent
+                    meter.queries[outer] -= seen[0]
+
         hooks._call_all = call_all
+        hooks._call_all_many = call_all_many
 
     def reset(self) -> None:
         self.cpu.clear()
@@ -236,6 +273,18 @@ def main() -> int:
             assert response.status_code == 201, response.content[:300]
             return response.json()["id"]
 
+        def post_batch(numbers: list[int]) -> list[int]:
+            items = [{"inbox_id": site["inboxes"][n % len(site["inboxes"])], "subject": f"surge {n}",
+                      "contact": {"external_id": f"surge-{n}", "name": f"Customer {n}"},
+                      "message": {"body": f"Question {n}: my deposit is not showing yet", "client_id": f"surge-{n}"}}
+                     for n in numbers]
+            response = client.post("/api/v1/conversations/batch", json.dumps({"conversations": items}),
+                                   content_type="application/json", **admin)
+            assert response.status_code == 200, response.content[:300]
+            results = response.json()["results"]
+            assert all(r["status"] == 201 for r in results), results[:3]
+            return [r["conversation"]["id"] for r in results]
+
         def assign_everything() -> int:
             house = assigner.Housekeeping()
             for name in ("route", "presence", "surge", "positions"):
@@ -267,7 +316,12 @@ def main() -> int:
         meter.reset()
         create, assign, finish = Step("create (POST + hooks)", args), Step("assign (assigner passes)", args), \
             Step("solve (PATCH + hooks)", args)
-        ids = [create.run(post, n) for n in range(args.conversations)]
+        if args.batch:
+            ids = []
+            for first in range(0, args.conversations, args.batch):
+                ids += create.run(post_batch, list(range(first, min(first + args.batch, args.conversations))))
+        else:
+            ids = [create.run(post, n) for n in range(args.conversations)]
         passes = assign.run(assign_everything)
         convs = list(Conversation.objects.filter(pk__in=ids).values_list("pk", "assignee_id"))
         assert all(a for _, a in convs), "not everything was assigned"

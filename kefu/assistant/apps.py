@@ -12,5 +12,7 @@ class AssistantConfig(AppConfig):
         from kefu.conversations import hooks
 
         hooks.on_message_created(conversation.on_message_created)
+        # After the safety filters (10, 20) and before routing reads the stored message.
+        hooks.register_message_filter(conversation.detect_topic, order=70)
         knowledge_index.connect_signals()
         console.register()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kefu.assistant import knowledge_index
-from kefu.assistant.engine import ANSWER, CLARIFY, Thresholds, decide, detect_language
+from kefu.assistant.engine import ANSWER, HANDOFF, Thresholds, decide, detect_language
 from kefu.assistant.models import (
     AssistantConversation,
     AssistantSettings,
@@ -31,7 +32,7 @@ from kefu.assistant.models import (
 from kefu.conversations import services as conversations
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.taxonomy import AuthorType, Status
-from kefu.core.errors import Conflict, ConversationClosed, InvalidInput, NotFound
+from kefu.core.errors import Conflict, ConversationClosed, InvalidInput, KefuError, NotFound
 from kefu.knowledge.models import Article, ArticleTranslation
 
 log = logging.getLogger(__name__)
@@ -163,14 +164,61 @@ def _chosen_article(turn: AssistantTurn, text: str) -> str | None:
     return None
 
 
+# The first message of a new conversation is matched twice: by the topic filter before it is stored (so
+# routing sees the topic) and by the hook after commit. Each thread keeps its last few matches.
+_matches = threading.local()
+
+
+def _match(index: knowledge_index.KnowledgeIndex, text: str, language: str) -> list:
+    memo = getattr(_matches, "memo", None)
+    if memo is None or len(memo) > 64:
+        memo = _matches.memo = {}
+    key = (id(index), language, text)
+    found = memo.get(key)
+    if found is None or found[0] is not index:
+        found = memo[key] = (index, index.matcher.match(text, language, k=5))
+    return found[1]
+
+
+def detect_topic(draft) -> None:
+    """Message filter: the topic of a new conversation's first customer message, when the help center
+    answers it confidently, goes into the message's meta (``meta["assistant"]["topic"]``) before it is
+    stored, so routing rules on the assistant's topic see it."""
+    if draft.conversation is not None or not draft.is_customer or draft.internal or not draft.body.strip():
+        return
+    index = knowledge_index.current()
+    if not index.topics:
+        return
+    text = draft.body.strip()
+    candidates = _match(index, text, detect_language(text))
+    if candidates and candidates[0].score >= settings_for(draft.inbox.pk).answer_threshold:
+        topic = index.topics.get(candidates[0].doc_id)
+        if topic:
+            draft.meta.setdefault("assistant", {})["topic"] = topic
+
+
+def thresholds_for(inbox_settings: AssistantSettings, conversation: Conversation, candidates: list,
+                   index: knowledge_index.KnowledgeIndex) -> tuple[Thresholds, bool]:
+    """The inbox's thresholds, or its lower surge threshold when the best candidate's topic is a
+    low-risk one and the conversation's team is in surge mode (kefu.routing.surge). The flag says which."""
+    from kefu.routing import surge
+
+    usual = Thresholds(answer=inbox_settings.answer_threshold, clarify=inbox_settings.clarify_threshold)
+    topic = index.topics.get(candidates[0].doc_id) if candidates else None
+    surge_answer = inbox_settings.surge_answer_threshold
+    if topic and surge_answer < usual.answer and surge.relaxed_topic(topic, conversation.team_id):
+        return Thresholds(answer=surge_answer, clarify=min(usual.clarify, surge_answer)), True
+    return usual, False
+
+
 def _decide_and_act(conversation: Conversation, message: Message, text: str,
                     inbox_settings: AssistantSettings | None = None,
                     state: AssistantConversation | None = None) -> AssistantTurn:
     language = detect_language(text)
     index = knowledge_index.current()
     inbox_settings = inbox_settings or settings_for(conversation.inbox_id)
-    thresholds = Thresholds(answer=inbox_settings.answer_threshold, clarify=inbox_settings.clarify_threshold)
-    candidates = index.matcher.match(text, language, k=5)
+    candidates = _match(index, text, language)
+    thresholds, in_surge = thresholds_for(inbox_settings, conversation, candidates, index)
     decision = decide(text, candidates, thresholds, sensitive_doc_ids=index.sensitive)
     articles = {a.slug: a for a in Article.objects.filter(slug__in=[c.doc_id for c in candidates])
                 .prefetch_related("translations")}
@@ -180,12 +228,19 @@ def _decide_and_act(conversation: Conversation, message: Message, text: str,
         conversation=conversation, customer_message=message, question=text[:2000], language=language,
         action=decision.action, reason=decision.reason, candidates=ranked,
     )
-    if decision.action == ANSWER:
-        _answer(turn, articles[decision.candidates[0].doc_id])
-    elif decision.action == CLARIFY:
-        _clarify(turn, articles)
-    else:
+    if decision.action == HANDOFF:
         hand_off(turn, decision.reason, state=state)
+        return turn
+    try:
+        if decision.action == ANSWER:
+            _answer(turn, articles[decision.candidates[0].doc_id], in_surge=in_surge)
+        else:
+            _clarify(turn, articles)
+    except KefuError as error:
+        # The reply was refused (a filter, the conversation closed meanwhile): never leave the customer
+        # without an answer, hand off instead.
+        log.warning("assistant reply in conversation %s refused (%s); handing off", conversation.pk, error.code)
+        hand_off(turn, "reply_refused", state=state)
     return turn
 
 
@@ -198,7 +253,7 @@ def article_version(article: Article, language: str) -> ArticleTranslation | Non
     return _version(article, language)
 
 
-def _answer(turn: AssistantTurn, article: Article) -> None:
+def _answer(turn: AssistantTurn, article: Article, in_surge: bool = False) -> None:
     from kefu.assistant import generative
 
     if generative.is_enabled():
@@ -208,11 +263,13 @@ def _answer(turn: AssistantTurn, article: Article) -> None:
         AssistantTurn.objects.filter(pk=turn.pk).update(article=article)
         compose_answer.enqueue(turn.pk)
         return
-    post_answer(turn, article)
+    post_answer(turn, article, in_surge=in_surge)
 
 
-def post_answer(turn: AssistantTurn, article: Article, generated: str | None = None) -> Message:
-    """Post the answer: the generated text when given, else the article's short answer; link; "solved?"."""
+def _answer_reply(turn: AssistantTurn, article: Article, generated: str | None = None,
+                  in_surge: bool = False) -> tuple[str, dict]:
+    """The answer's text and meta: the generated text when given, else the article's short answer; link;
+    "solved?"."""
     version = _version(article, turn.language)
     url = article_url(article, version.language)
     with translation.override(reply_language(turn.language)):
@@ -223,6 +280,15 @@ def post_answer(turn: AssistantTurn, article: Article, generated: str | None = N
         ]))
     meta = {"assistant": {"kind": "answer", "turn": turn.pk, "article": article.slug, "title": version.title,
                           "url": url, "ask_feedback": True, "generated": bool(generated)}}
+    if in_surge:
+        meta["assistant"]["surge_threshold"] = True  # answered from the lower surge threshold
+    return body, meta
+
+
+def post_answer(turn: AssistantTurn, article: Article, generated: str | None = None,
+                in_surge: bool = False) -> Message:
+    """Post the answer (see `_answer_reply`) and remember it on the turn."""
+    body, meta = _answer_reply(turn, article, generated, in_surge)
     message, _created = conversations.post_message(turn.conversation, bot(), body, author_type=AuthorType.BOT,
                                                    meta=meta)
     turn.article = article
@@ -231,7 +297,7 @@ def post_answer(turn: AssistantTurn, article: Article, generated: str | None = N
     return message
 
 
-def _clarify(turn: AssistantTurn, articles: dict[str, Article]) -> None:
+def _clarify_reply(turn: AssistantTurn, articles: dict[str, Article]) -> tuple[str, dict]:
     choices = []
     for candidate in turn.candidates:
         version = _version(articles[candidate["article"]], turn.language)
@@ -241,8 +307,12 @@ def _clarify(turn: AssistantTurn, articles: dict[str, Article]) -> None:
         lines = [_("I found a few articles that may help. Which one is closest?")]
         lines += [f"{n}. {choice['title']}" for n, choice in enumerate(choices, start=1)]
         lines.append(_("Or write \"human\" to talk to a person."))
-    meta = {"assistant": {"kind": "clarify", "turn": turn.pk, "choices": choices}}
-    message, _created = conversations.post_message(turn.conversation, bot(), "\n".join(lines),
+    return "\n".join(lines), {"assistant": {"kind": "clarify", "turn": turn.pk, "choices": choices}}
+
+
+def _clarify(turn: AssistantTurn, articles: dict[str, Article]) -> None:
+    body, meta = _clarify_reply(turn, articles)
+    message, _created = conversations.post_message(turn.conversation, bot(), body,
                                                    author_type=AuthorType.BOT, meta=meta)
     turn.bot_message = message
     turn.save(update_fields=["bot_message"])
@@ -345,7 +415,7 @@ def _mark_handed_off(state: AssistantConversation, reason: str) -> bool:
     return bool(moved)
 
 
-def _tell_customer(turn: AssistantTurn, reason: str) -> None:
+def _handoff_reply(turn: AssistantTurn, reason: str) -> tuple[str, dict]:
     with translation.override(reply_language(turn.language)):
         if reason == "not_helpful":
             body = _("Sorry that did not solve it. I am passing you to a colleague, who can see what we tried.")
@@ -355,8 +425,12 @@ def _tell_customer(turn: AssistantTurn, reason: str) -> None:
             body = _("Of course. I am connecting you with a colleague now.")
         else:
             body = _("I am not sure I can answer that well. I am passing you to a colleague.")
-    meta = {"assistant": {"kind": "handoff", "turn": turn.pk, "reason": reason,
-                          "tried": [c["article"] for c in turn.candidates]}}
+    return body, {"assistant": {"kind": "handoff", "turn": turn.pk, "reason": reason,
+                                "tried": [c["article"] for c in turn.candidates]}}
+
+
+def _tell_customer(turn: AssistantTurn, reason: str) -> None:
+    body, meta = _handoff_reply(turn, reason)
     message, _created = conversations.post_message(turn.conversation, bot(), body, author_type=AuthorType.BOT,
                                                    meta=meta)
     AssistantTurn.objects.filter(pk=turn.pk).update(bot_message=message)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Count, Max
 
 from kefu.assistant.engine import Entry, Matcher
-from kefu.knowledge.models import EDITED_LANGUAGES, ArticleStatus, ArticleTranslation
+from kefu.knowledge.models import EDITED_LANGUAGES, Article, ArticleStatus, ArticleTranslation
 
 # Articles with this tag must always reach a person (refunds, compromised accounts): the assistant
 # never answers them, it hands off (see engine.decide's sensitive_doc_ids).
@@ -32,6 +32,8 @@ SHORT_ANSWER_WEIGHT = 0.5
 class KnowledgeIndex:
     matcher: Matcher
     sensitive: frozenset[str]
+    # Article slug -> its topic (a conversation category code), for articles that have one.
+    topics: dict[str, str] = field(default_factory=dict)
 
 
 def published_entries() -> tuple[list[Entry], frozenset[str]]:
@@ -80,7 +82,9 @@ def current() -> KnowledgeIndex:
         if cached is not None and cached[0] == key:
             return cached[1]
         entries, sensitive = published_entries()
-        index = KnowledgeIndex(Matcher(entries), sensitive)
+        topics = dict(Article.objects.filter(status=ArticleStatus.PUBLISHED).exclude(topic="")
+                      .values_list("slug", "topic"))
+        index = KnowledgeIndex(Matcher(entries), sensitive, topics)
         _cache["default"] = (key, index, now)
         return index
 
@@ -92,8 +96,6 @@ def clear(**_kwargs) -> None:
 def connect_signals() -> None:
     """Forget the index when articles, their versions or their tags change through this process."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from kefu.knowledge.models import Article
 
     for model in (Article, ArticleTranslation):
         for signal in (post_save, post_delete):

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 DEFAULT_ANSWER_THRESHOLD = 0.6
 DEFAULT_CLARIFY_THRESHOLD = 0.15
+# In surge mode, questions about low-risk topics (kefu.routing.surge) are answered from this confidence.
+DEFAULT_SURGE_ANSWER_THRESHOLD = 0.4
 
 
 class AssistantSettings(models.Model):
@@ -23,6 +25,10 @@ class AssistantSettings(models.Model):
     clarify_threshold = models.FloatField(
         _("clarify threshold"), default=DEFAULT_CLARIFY_THRESHOLD,
         help_text=_("Confidence (0 to 1) a candidate needs to be offered as a choice."))
+    surge_answer_threshold = models.FloatField(
+        _("answer threshold in a surge"), default=DEFAULT_SURGE_ANSWER_THRESHOLD,
+        help_text=_("While the conversation's team is in surge mode, questions about low-risk topics are "
+                    "answered from this confidence (between the clarify and the answer threshold)."))
 
     class Meta:
         verbose_name = _("assistant settings")
@@ -36,6 +42,8 @@ class AssistantSettings(models.Model):
 
         if not 0 <= self.clarify_threshold <= self.answer_threshold <= 1:
             raise ValidationError(_("Thresholds must satisfy 0 ≤ clarify ≤ answer ≤ 1."))
+        if not self.clarify_threshold <= self.surge_answer_threshold <= self.answer_threshold:
+            raise ValidationError(_("The surge threshold must lie between the clarify and the answer threshold."))
 
 
 class ConversationState(models.TextChoices):

@@ -61,11 +61,13 @@ class BatchResult:
     payload: dict | None = None  # the message as events carry it, when already built
 
 
-def _validate(item: BatchItem) -> KefuError | None:
+def _validate(item: BatchItem, actor: Actor) -> KefuError | None:
     try:
         item.client_id = _check_client_id(item.client_id)
         item.body = _check_body(item.body, False)
-        if item.author_type not in (AuthorType.AGENT, AuthorType.CUSTOMER):
+        # The bot posts its replies through here too (kefu.assistant's batch form); integrations cannot.
+        allowed = (AuthorType.AGENT, AuthorType.CUSTOMER, *((AuthorType.BOT,) if actor.type == AuthorType.BOT else ()))
+        if item.author_type not in allowed:
             raise InvalidInput("author_type must be agent or customer")
         if item.internal and item.author_type != AuthorType.AGENT:
             raise InvalidInput(_("Only agents can write internal notes."))
@@ -85,7 +87,7 @@ def post_messages(actor: Actor, items: list[BatchItem]) -> list[BatchResult]:
         raise InvalidInput(f"a batch may hold at most {MAX_BATCH} messages")
     results: list[BatchResult | None] = [None] * len(items)
     for index, item in enumerate(items):
-        error = _validate(item)
+        error = _validate(item, actor)
         if error is not None:
             results[index] = BatchResult(error.status, error=error)
     wanted = {item.conversation_id for item, result in zip(items, results, strict=True) if result is None}
@@ -220,7 +222,7 @@ def _insert(actor: Actor, items: list[BatchItem], results: list, drafts: dict[in
                 status_moved.add(conversation.pk)
         if item.author_type == AuthorType.CUSTOMER:
             conversation.customer_read_seq = conversation.last_seq
-        else:
+        elif item.author_type == AuthorType.AGENT:
             conversation.agent_read_seq = conversation.last_seq
     if not new_messages:
         return
@@ -425,3 +427,53 @@ def _open_one(actor: Actor, item: NewConversation) -> NewResult:
     except KefuError as error:
         return NewResult(error.status, error=error)
     return NewResult(201 if created else 200, conversation=conversation)
+
+
+# --- one tag on many conversations ------------------------------------------------------------------
+
+
+def add_tag(conversation_ids: list[int], name: str, actor: Actor) -> list[Conversation]:
+    """Add one tag to many conversations, as `update_conversation` with that tag added would for each:
+    an audit entry (`tags_changed`), a `conversation.updated` event and `conversation_updated` hooks
+    (batch forms once) for every conversation that did not have it. Closed conversations and those
+    already at the tag limit are left as they are. Returns the conversations that got the tag."""
+    from kefu.conversations.models import Tag
+    from kefu.conversations.services import MAX_TAGS
+
+    name = name.strip().lower()
+    if not conversation_ids:
+        return []
+    with transaction.atomic():
+        locked = list(Conversation.objects.select_for_update().filter(pk__in=sorted(set(conversation_ids)))
+                      .select_related("contact").order_by("pk"))
+        through = Conversation.tags.through
+        current: dict[int, list[str]] = {c.pk: [] for c in locked}
+        for conversation_id, tag_name in (through.objects.filter(conversation_id__in=list(current))
+                                          .values_list("conversation_id", "tag__name")):
+            current[conversation_id].append(tag_name)
+        changed = [c for c in locked if not c.is_closed and name not in current[c.pk]
+                   and len(current[c.pk]) < MAX_TAGS]
+        if not changed:
+            return []
+        tag = Tag.objects.get_or_create(name=name)[0]
+        through.objects.bulk_create([through(conversation_id=c.pk, tag_id=tag.pk) for c in changed],
+                                    ignore_conflicts=True)
+        audits = []
+        for conversation in changed:
+            old = sorted(current[conversation.pk])
+            audits.append(AuditEvent(
+                conversation=conversation, actor_type=actor.type, actor_agent=actor.agent,
+                actor_label=actor.label[:200], action="tags_changed", field="tags",
+                old_value=", ".join(old)[:300], new_value=", ".join(sorted([*old, name]))[:300]))
+        AuditEvent.objects.bulk_create(audits)
+        now = timezone.now()
+        Conversation.objects.filter(pk__in=[c.pk for c in changed]).update(updated_at=now)
+        published = []
+        for conversation in changed:
+            conversation.updated_at = now
+            before = {"team_id": conversation.team_id, "assignee_id": conversation.assignee_id}
+            published.append((conversation, before))
+        for conversation, before in published:
+            events.conversation_updated(conversation, ["tags"], before)
+        hooks.dispatch_many("conversation_updated", [(c, ["tags"], before) for c, before in published])
+    return changed

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kefu.conversations.taxonomy import Category as Topic
+
 # Languages an editor writes; zh-hant is derived from zh-hans with OpenCC when it is installed.
 EDITED_LANGUAGES = ("zh-hans", "en")
 LANGUAGES = ("zh-hans", "en", "zh-hant")
@@ -72,6 +74,10 @@ class Article(models.Model):
                               default=ArticleStatus.DRAFT)
     position = models.PositiveIntegerField(_("position"), default=0)
     tags = models.ManyToManyField(ArticleTag, blank=True, related_name="articles", verbose_name=_("tags"))
+    # The support topic (a conversation category) the article answers: the assistant passes it on as the
+    # detected topic of a customer's question (routing rules, surge mode's low-risk topics).
+    topic = models.CharField(_("topic"), max_length=40, blank=True, choices=Topic.choices,
+                             help_text=_("The conversation category this article answers."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)

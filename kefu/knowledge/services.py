@@ -99,14 +99,14 @@ def save_category(slug: str, names: dict[str, str], descriptions: dict[str, str]
 
 @transaction.atomic
 def create_article(category: Category, slug: str, versions: dict[str, Version], *, editor=None,
-                   tags: Iterable[str] = (), publish: bool = False, position: int = 0) -> Article:
+                   tags: Iterable[str] = (), publish: bool = False, position: int = 0, topic: str = "") -> Article:
     """Create an article with its language versions (draft unless `publish`); writes revision 1 of each."""
     slug = _check_slug(slug)
     if Article.objects.filter(slug=slug).exists():
         raise InvalidInput(_("An article with the slug %(slug)s already exists.") % {"slug": slug})
     if not versions:
         raise InvalidInput(_("An article needs at least one language version."))
-    article = Article.objects.create(slug=slug, category=category, position=position)
+    article = Article.objects.create(slug=slug, category=category, position=position, topic=check_topic(topic))
     set_tags(article, tags)
     for language, version in versions.items():
         save_version(article, language, version, editor=editor, note="created")
@@ -169,13 +169,26 @@ def set_tags(article: Article, names: Iterable[str]) -> list[str]:
 
 
 @transaction.atomic
+def check_topic(topic: str | None) -> str:
+    """A conversation category code, or "" for none; anything else is refused with the valid codes."""
+    from kefu.conversations.taxonomy import Category as Topic
+
+    topic = (topic or "").strip()
+    if topic and topic not in Topic.values:
+        raise InvalidInput(_("Unknown topic %(topic)s; use one of: %(topics)s")
+                           % {"topic": topic, "topics": ", ".join(Topic.values)})
+    return topic
+
+
 def update_article(article: Article, *, category: Category | None = None, tags: Iterable[str] | None = None,
-                   position: int | None = None) -> Article:
-    """Move an article to another category, re-tag or re-order it."""
+                   position: int | None = None, topic: str | None = None) -> Article:
+    """Move an article to another category, re-tag, re-order it or change its topic."""
     if category is not None:
         article.category = category
     if position is not None:
         article.position = position
+    if topic is not None:
+        article.topic = check_topic(topic)
     article.save()
     if tags is not None:
         set_tags(article, tags)

@@ -2,7 +2,7 @@
 
     DIR/<category>/_category.md              name/description per language, position, icon
     DIR/<category>/<article>.<language>.md   one language version: title, short_answer, questions,
-                                             status, tags, position in the front matter; body below
+                                             status, tags, position, topic in the front matter; body below
 
 zh-Hant versions are derived from zh-Hans, so they are neither exported nor imported. The layout is
 documented in docs/helpcenter.md.
@@ -120,13 +120,19 @@ def _import_article(category: Category, slug: str, files: dict[str, Path], edito
     if status not in ArticleStatus.values:
         raise InvalidInput(f"{files[next(iter(files))]}: status must be draft or published")
     tags = [str(t) for t in meta.get("tags") or []]
+    # The topic is the article's, not a version's: the first version file that names one gives it.
+    topic = next((str(m["topic"]) for m, _v in read.values() if m.get("topic")), "")
+    try:
+        topic = services.check_topic(topic)
+    except InvalidInput as error:
+        raise InvalidInput(f"{files[next(iter(files))]}: {error.detail}") from None
     article = Article.objects.filter(slug=slug).first()
     if article is None:
         services.create_article(category, slug, {lang: v for lang, (_, v) in read.items()}, editor=editor,
                                 tags=tags, publish=status == ArticleStatus.PUBLISHED,
-                                position=int(meta.get("position", 0)))
+                                position=int(meta.get("position", 0)), topic=topic)
         return "created"
-    changed = _update_article(article, category, read, tags, int(meta.get("position", 0)), editor)
+    changed = _update_article(article, category, read, tags, int(meta.get("position", 0)), editor, topic)
     if status != article.status:
         (services.publish_article if status == ArticleStatus.PUBLISHED else services.unpublish_article)(article)
         changed = True
@@ -134,11 +140,11 @@ def _import_article(category: Category, slug: str, files: dict[str, Path], edito
 
 
 def _update_article(article: Article, category: Category, read: dict, tags: list[str], position: int,
-                    editor) -> bool:
+                    editor, topic: str) -> bool:
     changed = False
-    if article.category_id != category.pk or article.position != position or \
+    if article.category_id != category.pk or article.position != position or article.topic != topic or \
             sorted(article.tags.values_list("name", flat=True)) != sorted({t.strip().lower() for t in tags}):
-        services.update_article(article, category=category, tags=tags, position=position)
+        services.update_article(article, category=category, tags=tags, position=position, topic=topic)
         changed = True
     current = {t.language: t for t in article.translations.all()}
     for language, (_meta, version) in read.items():
@@ -181,6 +187,8 @@ def _export_article(folder: Path, article: Article) -> int:
             continue
         meta = {"title": translation.title, "status": article.status, "position": article.position,
                 "tags": tags, "short_answer": translation.short_answer, "questions": list(translation.questions)}
+        if article.topic:
+            meta["topic"] = article.topic
         path = folder / f"{article.slug}.{translation.language}.md"
         path.write_text(join_front_matter(meta, translation.body), encoding="utf-8")
         written += 1

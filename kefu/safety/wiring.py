@@ -44,8 +44,19 @@ def outbound_guard(draft: hooks.MessageDraft) -> None:
 
     if draft.internal or draft.author_type not in (AuthorType.AGENT, AuthorType.BOT):
         return
+    if draft.author_type == AuthorType.BOT and _quotes_the_help_center(draft.meta):
+        return
     services.guard_outbound(draft.body, conversation=draft.conversation, agent=draft.actor.agent,
                             author_type=draft.author_type, source="message")
+
+
+def _quotes_the_help_center(meta: dict) -> bool:
+    """The bot quoting published articles (an answer's short answer and link, or article titles as
+    choices): the exchange's own reviewed help content, which tells customers to enter codes in the app
+    or move funds between their own accounts; the guard would take those instructions for requests.
+    Generated answers (the optional LLM mode) are checked like everything else."""
+    assistant = (meta or {}).get("assistant") or {}
+    return assistant.get("kind") in {"answer", "clarify"} and not assistant.get("generated")
 
 
 def _flush_blocked(**_kwargs) -> None:

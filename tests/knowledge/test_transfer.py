@@ -15,16 +15,19 @@ def snapshot():
     rows = []
     for t in ArticleTranslation.objects.filter(language__in=["en", "zh-hans"]).select_related("article__category"):
         a = t.article
-        rows.append((a.slug, a.category.slug, a.status, a.position, sorted(a.tags.values_list("name", flat=True)),
+        rows.append((a.slug, a.category.slug, a.status, a.position, a.topic,
+                     sorted(a.tags.values_list("name", flat=True)),
                      t.language, t.title, t.body.rstrip(), t.short_answer, t.questions))
     return sorted(rows, key=str)
 
 
 def test_export_import_round_trip(help_center, tmp_path):
+    Article.objects.filter(slug="reset-password").update(topic="account.password_reset")
     before = snapshot()
     count = transfer.export_folder(tmp_path / "kb")
     assert count == 2 + 7  # two category files, seven language versions (drafts included)
     assert (tmp_path / "kb" / "deposits" / "deposit-not-credited.zh-hans.md").exists()
+    assert "topic: account.password_reset" in (tmp_path / "kb" / "account" / "reset-password.en.md").read_text()
     assert not list((tmp_path / "kb").rglob("*.zh-hant.md"))  # derived, not exported
     Article.objects.all().delete()
     Category.objects.all().delete()
@@ -58,6 +61,7 @@ def test_import_updates_changed_articles_with_a_revision(help_center, tmp_path):
     ("a.en.md", "---\nquestions: []\n---\nbody", "'title' is missing"),
     ("a.fr.md", "---\ntitle: x\n---\n", "<article>.<language>.md"),
     ("a.en.md", "---\ntitle: x\nstatus: live\n---\n", "status must be draft or published"),
+    ("a.en.md", "---\ntitle: x\ntopic: crypto.moon\n---\n", "Unknown topic crypto.moon; use one of: account.registration"),
 ])
 def test_bad_files_get_clear_errors_and_change_nothing(db, tmp_path, name, text, message):
     folder = tmp_path / "cat"

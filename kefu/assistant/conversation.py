@@ -109,14 +109,119 @@ def _version(article: Article, language: str) -> ArticleTranslation | None:
 
 def on_message_created(conversation: Conversation, message: Message) -> None:
     """Hook: a customer wrote; let the assistant act unless it is off, handed off, or the message is empty."""
+    inbox_settings = _settings_if_for_the_bot(conversation, message)
+    if inbox_settings is not None:
+        handle_customer_message(conversation, message, inbox_settings=inbox_settings)
+
+
+def _settings_if_for_the_bot(conversation: Conversation, message: Message) -> AssistantSettings | None:
+    """The inbox's settings when the assistant should act on this message, else None."""
     if message.author_type != AuthorType.CUSTOMER or message.internal or not message.body.strip():
-        return
+        return None
     if (message.meta or {}).get("no_bot"):
-        return
+        return None
     inbox_settings = settings_for(conversation.inbox_id)
-    if not inbox_settings.enabled:
+    return inbox_settings if inbox_settings.enabled else None
+
+
+def on_messages_created(pairs: list[tuple[Conversation, Message]]) -> None:
+    """Batch form of `on_message_created` (one transaction stored all these messages, e.g. a batch of
+    new conversations): the first messages of new conversations are decided together, and their turns,
+    hand-offs, content gaps, bot replies and tags are written with a handful of statements. Every other
+    message goes through `on_message_created`. The effect is the same as calling it for each."""
+    from kefu.assistant import generative
+
+    firsts = []
+    for conversation, message in pairs:
+        inbox_settings = _settings_if_for_the_bot(conversation, message)
+        if inbox_settings is None:
+            continue
+        if message.seq == 1 and not conversation.is_closed and not generative.is_enabled():
+            firsts.append((conversation, message, inbox_settings))
+        else:
+            handle_customer_message(conversation, message, inbox_settings=inbox_settings)
+    if firsts:
+        _first_messages(firsts)
+
+
+def _first_messages(items: list[tuple[Conversation, Message, AssistantSettings]]) -> None:
+    from kefu.conversations import bulk
+
+    try:
+        with transaction.atomic():
+            states = AssistantConversation.objects.bulk_create(
+                [AssistantConversation(conversation=conversation) for conversation, _m, _s in items])
+    except IntegrityError:  # the assistant met one of them already (a catch-up, a retry): one by one
+        for conversation, message, inbox_settings in items:
+            handle_customer_message(conversation, message, inbox_settings=inbox_settings)
         return
-    handle_customer_message(conversation, message, inbox_settings=inbox_settings)
+    index = knowledge_index.current()
+    plans = []
+    for conversation, message, inbox_settings in items:
+        text = message.body.strip()
+        language = detect_language(text)
+        candidates = _match(index, text, language)
+        thresholds, in_surge = thresholds_for(inbox_settings, conversation, candidates, index)
+        plans.append((text, language, decide(text, candidates, thresholds, sensitive_doc_ids=index.sensitive),
+                      in_surge))
+    slugs = {c.doc_id for _t, _l, decision, _s in plans for c in decision.candidates}
+    articles = {a.slug: a for a in Article.objects.filter(slug__in=slugs).prefetch_related("translations")}
+    turns = []
+    for (conversation, message, _s), (text, language, decision, _in_surge) in zip(items, plans, strict=True):
+        turns.append(AssistantTurn(
+            conversation=conversation, customer_message=message, question=text[:2000], language=language,
+            action=decision.action, reason=decision.reason,
+            candidates=[{"article": c.doc_id, "title": _title(articles.get(c.doc_id), language),
+                         "score": round(c.score, 4)} for c in decision.candidates if c.doc_id in articles]))
+    AssistantTurn.objects.bulk_create(turns)
+    replies, handed = [], []
+    for turn, state, (_text, _language, decision, in_surge) in zip(turns, states, plans, strict=True):
+        if decision.action == ANSWER:
+            turn.article = articles[decision.candidates[0].doc_id]
+            body, meta = _answer_reply(turn, turn.article, in_surge=in_surge)
+        elif decision.action == HANDOFF:
+            handed.append((turn, state, decision.reason))
+            body, meta = _handoff_reply(turn, decision.reason)
+        else:
+            body, meta = _clarify_reply(turn, articles)
+        replies.append(bulk.BatchItem(conversation_id=turn.conversation_id, body=body, author_type=AuthorType.BOT,
+                                      meta=meta))
+    if handed:
+        _mark_many_handed_off(handed)
+    results = bulk.post_messages(bot(), replies)
+    posted, refused = [], []
+    for turn, state, result in zip(turns, states, results, strict=True):
+        if result.message is not None:
+            turn.bot_message = result.message
+            posted.append(turn)
+        elif turn.action != TurnAction.HANDOFF:
+            refused.append((turn, state))
+    AssistantTurn.objects.bulk_update(posted, ["article", "bot_message"])
+    if handed:
+        tagged = bulk.add_tag([turn.conversation_id for turn, _st, _r in handed], HANDOFF_TAG,
+                              conversations.Actor.system())
+        for conversation in tagged:  # reopened by someone in the meantime: back in the queue, as alone
+            if conversation.status in {Status.PENDING, Status.SOLVED}:
+                conversations.update_conversation(conversation, conversations.Actor.system(),
+                                                  conversations.Changes(status=Status.OPEN))
+    for turn, state in refused:  # never silence: hand off, as the single path does
+        log.warning("assistant reply in conversation %s refused; handing off", turn.conversation_id)
+        hand_off(turn, "reply_refused", state=state)
+
+
+def _mark_many_handed_off(handed: list[tuple[AssistantTurn, AssistantConversation, str]]) -> None:
+    """The states (one UPDATE per reason) and content gaps of many hand-offs decided at once."""
+    now = timezone.now()
+    by_reason: dict[str, list[int]] = {}
+    for _turn, state, reason in handed:
+        by_reason.setdefault(reason, []).append(state.pk)
+        state.state, state.handoff_reason, state.handed_off_at = ConversationState.HANDED_OFF, reason, now
+    for reason, ids in by_reason.items():
+        (AssistantConversation.objects.filter(pk__in=ids).exclude(state=ConversationState.HANDED_OFF)
+         .update(state=ConversationState.HANDED_OFF, handoff_reason=reason, handed_off_at=now))
+    ContentGap.objects.bulk_create([
+        ContentGap(turn=turn, question=turn.question, language=turn.language, reason=reason)
+        for turn, _state, reason in handed if reason in GAP_REASONS])
 
 
 def handle_customer_message(conversation: Conversation, message: Message,

@@ -193,26 +193,43 @@ async def post_conversations(server, setup: dict, args, stats: dict) -> float:
     """Send the conversations in bursts; returns the seconds it took. Records send times and ids."""
     connections = [RawHttpConnection("127.0.0.1", server.port, {"Authorization": f"Bearer {setup['admin_token']}"})
                    for _ in range(args.connections)]
-    queue: asyncio.Queue[int | None] = asyncio.Queue()
+    queue: asyncio.Queue[list[int] | None] = asyncio.Queue()
     inboxes = setup["inboxes"]
 
-    async def sender(conn: RawHttpConnection) -> None:
-        while (n := await queue.get()) is not None:
-            body = json.dumps({
-                "inbox_id": inboxes[n % len(inboxes)], "subject": f"surge {n}",
+    def item(n: int) -> dict:
+        return {"inbox_id": inboxes[n % len(inboxes)], "subject": f"surge {n}",
                 "contact": {"external_id": f"surge-{n}", "name": f"Customer {n}"},
-                "message": {"body": f"Question {n}: my deposit is not showing yet", "client_id": f"surge-{n}"},
-            }).encode()
+                "message": {"body": f"Question {n}: my deposit is not showing yet", "client_id": f"surge-{n}"}}
+
+    async def post(conn: RawHttpConnection, path: str, body: bytes, what: str):
+        for attempt in range(5):
+            try:
+                return await asyncio.wait_for(conn.request("POST", path, body), 120)
+            except (OSError, asyncio.IncompleteReadError, TimeoutError) as error:
+                await conn.close()
+                if attempt == 4:
+                    stats["errors"].append(f"POST {what}: {error!r}")
+        return None, b""
+
+    async def sender(conn: RawHttpConnection) -> None:
+        while (numbers := await queue.get()) is not None:
             sent = time.perf_counter()
-            for attempt in range(5):
-                try:
-                    status, payload = await asyncio.wait_for(conn.request("POST", "/api/v1/conversations", body), 120)
-                    break
-                except (OSError, asyncio.IncompleteReadError, TimeoutError) as error:
-                    await conn.close()
-                    if attempt == 4:
-                        stats["errors"].append(f"POST {n}: {error!r}")
-                        status = None
+            if args.batch:  # a retry of the same batch opens nothing twice (client_ids)
+                status, payload = await post(conn, "/api/v1/conversations/batch",
+                                             json.dumps({"conversations": [item(n) for n in numbers]}).encode(),
+                                             f"batch {numbers[0]}..{numbers[-1]}")
+                if status == 200:
+                    for n, result in zip(numbers, json.loads(payload)["results"], strict=True):
+                        if result["status"] in (200, 201):
+                            stats["sent"][result["conversation"]["id"]] = sent
+                            stats["accepted_at"].append(time.perf_counter())
+                        else:
+                            stats["errors"].append(f"batch item {n}: {result}")
+                elif status is not None:
+                    stats["errors"].append(f"POST batch: {status} {payload[:200]!r}")
+                continue
+            (n,) = numbers
+            status, payload = await post(conn, "/api/v1/conversations", json.dumps(item(n)).encode(), str(n))
             if status in (200, 201):
                 conv_id = json.loads(payload)["id"]
                 stats["sent"][conv_id] = sent
@@ -224,8 +241,10 @@ async def post_conversations(server, setup: dict, args, stats: dict) -> float:
     start = time.perf_counter()
     per_burst = max(1, int(args.rate * args.burst_every))
     for first in range(0, args.conversations, per_burst):
-        for n in range(first, min(first + per_burst, args.conversations)):
-            queue.put_nowait(n)
+        burst = list(range(first, min(first + per_burst, args.conversations)))
+        step = args.batch or 1
+        for offset in range(0, len(burst), step):
+            queue.put_nowait(burst[offset:offset + step])
         due = start + (first // per_burst + 1) * args.burst_every
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
     for _ in workers:
@@ -280,6 +299,9 @@ def main() -> int:
     p.add_argument("--hold", type=float, default=0.5, help="seconds an agent keeps a chat before solving it (±50%%)")
     p.add_argument("--mode", choices=["round_robin", "least_loaded"], default="round_robin")
     p.add_argument("--connections", type=int, default=32, help="HTTP connections posting conversations")
+    p.add_argument("--batch", type=int, default=0, metavar="N",
+                   help="open the conversations of each burst N per request (POST /api/v1/conversations/batch, "
+                        "at most 200) instead of one POST /api/v1/conversations each")
     p.add_argument("--workers", type=int, default=1, help="server processes (more than 1 needs KEFU_REDIS_URL)")
     p.add_argument("--assigner", choices=["server", "worker"], default="server",
                    help="where the routing assigner runs: inside the server (default) or as `kefu routing-worker`")
@@ -317,7 +339,8 @@ def main() -> int:
         print(f"database: {describe_database(site)}; layer: {describe_layer(site)}; servers: {args.workers}; "
               f"assigner: {'kefu routing-worker (poll ' + str(args.poll) + ' s)' if assigner else 'in the server'}; "
               f"assistant: {'on' if assistant else 'off (KEFU_BENCH_ASSISTANT=0)'}")
-        print(f"{args.conversations} conversations at {args.rate:g}/s in bursts every {args.burst_every:g} s; "
+        print(f"{args.conversations} conversations at {args.rate:g}/s in bursts every {args.burst_every:g} s"
+              f"{f', {args.batch} per request (batch endpoint)' if args.batch else ', one per request'}; "
               f"{args.agents} agents in {args.teams} teams, capacity {args.capacity}, hold {args.hold:g} s, "
               f"{args.mode}")
         stats = asyncio.run(drive(server, setup, args))

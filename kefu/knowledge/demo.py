@@ -1,4 +1,4 @@
-"""The demo help center of CoinHarbor, a fictional exchange: loaded by `kefu demo`."""
+"""The demo help center of Lanting, a fictional exchange: loaded by `kefu demo`."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_kb")]
 QUESTIONS = [
     "I forgot my password",                                  # answer
     "提现失败了怎么办",                                        # answer, Chinese
-    "can I buy a hoodie in your merch store",                # low confidence: hand off, content gap
+    "what will the weather be in Paris tomorrow",                # low confidence: hand off, content gap
     "人工",                                                   # asks for a person
     "someone logged into my account and stole my funds",     # sensitive: hand off at once
     "how do I deposit",                                      # clarify (with the thresholds below)

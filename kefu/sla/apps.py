@@ -13,7 +13,7 @@ class SlaConfig(AppConfig):
         from kefu.web import extensions
 
         config.connect_signals()
-        hooks.on_conversation_created(handlers.conversation_created)
+        hooks.on_conversation_created(handlers.conversation_created, many=handlers.conversations_created)
         hooks.on_message_created(handlers.message_created, many=handlers.messages_created)
         hooks.on_conversation_updated(handlers.conversation_updated)
         extensions.register_conversation_panel("sla/panel.html", context=views.panel_context, order=50)

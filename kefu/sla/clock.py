@@ -19,14 +19,23 @@ Segment = tuple[datetime, datetime | None]
 
 def status_history(conversation: Conversation) -> list[tuple[datetime, str]]:
     """(since, status) pairs in time order, from creation to now."""
-    changes = list(
-        AuditEvent.objects.filter(conversation=conversation, field="status")
-        .order_by("created_at", "pk").values_list("created_at", "old_value", "new_value")
-    )
-    first = changes[0][1] if changes else conversation.status
-    history = [(conversation.created_at, first)]
-    history += [(at, new) for at, _old, new in changes]
-    return history
+    return status_histories([conversation])[conversation.pk]
+
+
+def status_histories(conversations: list[Conversation]) -> dict[int, list[tuple[datetime, str]]]:
+    """`status_history` of many conversations with one query."""
+    changes: dict[int, list] = {c.pk: [] for c in conversations}
+    for conversation_id, at, old, new in (
+            AuditEvent.objects.filter(conversation_id__in=list(changes), field="status")
+            .order_by("conversation_id", "created_at", "pk")
+            .values_list("conversation_id", "created_at", "old_value", "new_value")):
+        changes[conversation_id].append((at, old, new))
+    histories = {}
+    for conversation in conversations:
+        own = changes[conversation.pk]
+        first = own[0][1] if own else conversation.status
+        histories[conversation.pk] = [(conversation.created_at, first)] + [(at, new) for at, _old, new in own]
+    return histories
 
 
 def running_segments(history: list[tuple[datetime, str]], now: datetime) -> list[Segment]:
@@ -82,6 +91,8 @@ def next_response_cycle(conversation: Conversation) -> ResponseCycle | None:
     None before the first agent reply (first response covers that) or if the customer never wrote
     after an agent reply.
     """
+    if conversation.first_reply_at is None:
+        return None  # no public agent reply yet (it sets first_reply_at): nothing to look up
     public = Message.objects.filter(conversation=conversation, internal=False)
     agent_replies = list(public.filter(author_type=AuthorType.AGENT).order_by("-seq").values_list(
         "seq", "created_at")[:2])

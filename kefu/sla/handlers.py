@@ -10,7 +10,7 @@ from kefu.conversations.models import Conversation, Message
 from kefu.conversations.taxonomy import AuthorType
 from kefu.sla.after_hours import send_after_hours_reply
 from kefu.sla.models import ConversationSla
-from kefu.sla.services import refresh_sla
+from kefu.sla.services import refresh_new, refresh_sla
 
 # Fields whose change can re-select the policy or move the clock.
 RELEVANT_FIELDS = {"status", "priority", "team", "category"}
@@ -54,6 +54,12 @@ def conversation_created(conversation: Conversation) -> None:
     refresh_sla(conversation.pk)
 
 
+def conversations_created(batch: list[tuple[Conversation]]) -> None:
+    """Batch form of `conversation_created`: the conversations without an SLA state yet are computed
+    together (kefu.sla.services.refresh_new)."""
+    refresh_new([conversation.pk for (conversation,) in batch], skip_existing=True)
+
+
 def message_created(conversation: Conversation, message: Message) -> None:
     """A customer message may start a next-response wait (and get the after-hours reply); an agent
     reply meets first or next response."""
@@ -86,6 +92,8 @@ def messages_created(pairs: list[tuple[Conversation, Message]]) -> None:
     for message in counted:
         if message.author_type == AuthorType.CUSTOMER:
             send_after_hours_reply(message)
+    # A new conversation's first message: conversation_created follows and computes the SLA.
+    counted = [m for m in counted if m.seq != 1]
     if not counted:
         return
     first_seq: dict[int, int] = {}

@@ -227,6 +227,47 @@ def _refresh(conversation_id: int, now: datetime) -> ConversationSla | None | bo
     return sla
 
 
+def refresh_new(conversation_ids: list[int], now: datetime | None = None, *, skip_existing: bool = False) -> None:
+    """`refresh_sla` for many conversations at once, e.g. a batch opened together: those without an SLA
+    state yet are computed together and inserted with one statement (the same state refresh_sla would
+    write); the others (unless `skip_existing`), or all of them when a concurrent computation inserted
+    one first, go through refresh_sla one by one."""
+    now = now or timezone.now()
+    ids = sorted(set(conversation_ids))
+    one_by_one: list[int] = []
+    with transaction.atomic():
+        have = set(ConversationSla.objects.filter(conversation_id__in=ids).values_list("conversation_id", flat=True))
+        if not skip_existing:
+            one_by_one += sorted(have)
+        conversations = list(Conversation.objects.select_related("inbox", "contact")
+                             .filter(pk__in=[i for i in ids if i not in have]).order_by("pk"))
+        histories = clock.status_histories(conversations)
+        settings = config.current()
+        states = []
+        for conversation in conversations:
+            policy = select_policy(conversation, settings.policies)
+            history = histories[conversation.pk]
+            schedule = settings.schedule_for(policy, conversation.team_id) if policy else None
+            targets = compute_targets(conversation, policy, now, schedule, history) if policy else {}
+            sla = ConversationSla(conversation=conversation)
+            _store(sla, history, policy, targets, now)
+            if policy is not None:
+                _fire_due(conversation, policy, targets, now, schedule)
+            sla.next_check_at = _next_check(policy, targets, now, schedule)
+            states.append(sla)
+        try:
+            with transaction.atomic():
+                ConversationSla.objects.bulk_create(states)
+        except IntegrityError:  # computed concurrently meanwhile: recompute those on their rows
+            one_by_one += [sla.conversation_id for sla in states]
+            states = []
+        for sla in states:
+            if sla.next_check_at is not None:
+                scheduling.schedule_check(sla.conversation_id, sla.next_check_at)
+    for conversation_id in one_by_one:
+        refresh_sla(conversation_id, now)
+
+
 def sweep(now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
     """Handle every conversation whose next warning or deadline has passed (also while the server was down).
 

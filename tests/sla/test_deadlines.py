@@ -279,3 +279,38 @@ def test_a_first_recompute_that_loses_the_insert_race_computes_again(clock, make
     assert ConversationSla.objects.count() == 1
     assert again.pk == state(conversation).pk
     assert again.first_response_due_at == state(conversation).first_response_due_at is not None
+
+
+def test_conversations_opened_in_a_batch_get_the_state_single_posts_get(clock, make_policy, shanghai_office,
+                                                                        webchat_inbox, contact,
+                                                                        django_assert_max_num_queries):
+    from kefu.conversations import bulk
+
+    make_policy("Urgent", calendar=shanghai_office, first=15, position=1, priorities=["urgent"])
+    make_policy("Everyone else", calendar=shanghai_office, first=120, next_=30, resolution=480, position=9)
+    clock.set(datetime(2026, 11, 27, 17, 0, tzinfo=shanghai_office.zone))  # Friday 17:00
+    alone = [open_conversation(webchat_inbox, contact, body=f"alone {p}", priority=p) for p in ("urgent", "normal")]
+    others = [Contact.objects.create(name=f"Batch {n}") for n in range(2)]
+    results = bulk.create_conversations(services.Actor.system(), [
+        bulk.NewConversation(inbox=webchat_inbox, contact=others[n], body=f"batch {p}", priority=p)
+        for n, p in enumerate(("urgent", "normal"))])
+    fields = ["policy_id", "paused", "paused_seconds", "first_response_due_at", "next_response_due_at",
+              "resolution_due_at", "first_response_left", "resolution_left", "next_check_at", "computed_at"]
+    for single, result in zip(alone, results, strict=True):
+        assert ConversationSla.objects.filter(conversation=single).values(*fields).get() == \
+            ConversationSla.objects.filter(conversation=result.conversation).values(*fields).get()
+    assert state(results[0].conversation).first_response_due_at == \
+        datetime(2026, 11, 27, 17, 15, tzinfo=shanghai_office.zone)  # 15 business minutes later
+    assert state(results[1].conversation).first_response_due_at == \
+        datetime(2026, 11, 30, 10, 0, tzinfo=shanghai_office.zone)  # 1 h on Friday, then Monday 09:00-10:00
+    # The batch form computes them together: a bounded number of statements for any batch size.
+    more = [Contact.objects.create(name=f"More {n}") for n in range(20)]
+    with django_assert_max_num_queries(60):
+        sla_services.refresh_new([bulk.create_conversations(services.Actor.system(), [
+            bulk.NewConversation(inbox=webchat_inbox, contact=c, body="again")])[0].conversation.pk
+            for c in more[:1]])
+    ids = [c.pk for c in [open_conversation(webchat_inbox, c, body="later") for c in more[1:]]]
+    ConversationSla.objects.filter(conversation_id__in=ids).delete()
+    with django_assert_max_num_queries(30):
+        sla_services.refresh_new(ids)
+    assert ConversationSla.objects.filter(conversation_id__in=ids).count() == len(ids)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from kefu.accounts.models import Agent, AssignmentMode, Presence, Team
 from kefu.channels.models import Inbox
+from kefu.conversations import bulk
 from kefu.conversations import services as conversations
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.services import Actor, Changes
@@ -351,6 +352,7 @@ def _assign_entries(entries: list[QueueEntry], agents: list[Agent], loads: capac
     # The conversations of the whole batch, re-read under their row locks in one statement (id order).
     locked = {c.pk: c for c in Conversation.objects.select_for_update()
               .filter(pk__in=[e.conversation_id for e in entries]).order_by("pk")}
+    pairs = []
     for entry in entries:
         agent = _pick(agents, loads, entry.conversation, mode, last)
         if agent is None:
@@ -360,13 +362,15 @@ def _assign_entries(entries: list[QueueEntry], agents: list[Agent], loads: capac
         conv = locked.get(entry.conversation_id)
         if conv is None or conv.assignee_id is not None or conv.status in RESOLVED_STATUSES:
             continue
-        conversations.update_conversation(conv, Actor.system(), Changes(assignee=agent))
+        pairs.append((conv, agent))
         waited = max(0.0, (now - entry.waiting_since).total_seconds())
         records.append(Assignment(conversation=conv, agent=agent, team_id=team_id, waited_seconds=waited))
         assigned.append(conv)
         done.append(Assigned(conv.pk, agent.pk, waited))
         loads[agent.pk][capacity.capacity_class(inbox_kind(conv.inbox_id))] += 1
         last = agent.pk
+    # The whole batch's assignments at once (audit entries, events and hooks as update_conversation's).
+    bulk.assign(pairs, Actor.system())
     if taken:
         QueueEntry.objects.filter(pk__in=taken).delete()
     if records:

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
+from django.db import transaction
 
 from kefu.conversations import services
 from kefu.conversations.events import customer_group
@@ -208,3 +209,61 @@ def test_events_reach_agents_but_notes_never_reach_the_customer(
         "public reply"
     ]
     assert all("event_id" in e for events in received.values() for e in events)
+
+
+def test_bulk_assign_writes_what_update_conversation_writes(webchat_inbox, contact, agent,
+                                                            django_capture_on_commit_callbacks):
+    from kefu.conversations import bulk, hooks
+
+    alone = services.create_conversation(webchat_inbox, contact, services.Actor.for_customer(contact), body="a")[0]
+    together = [services.create_conversation(webchat_inbox, contact, services.Actor.for_customer(contact),
+                                             body=f"b{n}")[0] for n in range(2)]
+    services.update_conversation(alone, services.Actor.system(), services.Changes(assignee=agent))
+    seen = []
+    hooks.on_conversation_updated(lambda c, changed, before: seen.append((c.pk, changed, before)))
+    try:
+        team_group = f"agents.team.{webchat_inbox.default_team_id}"
+
+        def action():
+            with django_capture_on_commit_callbacks(execute=True):
+                with transaction.atomic():
+                    locked = list(Conversation.objects.select_for_update().filter(pk__in=[c.pk for c in together]))
+                    bulk.assign([(c, agent) for c in locked], services.Actor.system())
+
+        received = _capture_raw(team_group, action)
+    finally:
+        hooks._handlers["conversation_updated"].pop()
+    def audit(conversation):
+        return list(AuditEvent.objects.filter(conversation=conversation, action="assignee_changed")
+                    .values_list("actor_type", "field", "old_value", "new_value"))
+
+    assert all(audit(c) == audit(alone) == [("system", "assignee", "", agent.public_name)] for c in together)
+    assert all(Conversation.objects.get(pk=c.pk).assignee_id == agent.pk for c in together)
+    assert sorted(pk for pk, _changed, _before in seen) == sorted(c.pk for c in together)
+    assert all(changed == ["assignee"] and before["assignee_id"] is None for _pk, changed, before in seen)
+    # The whole batch's events travel as one layer message ("kefu.events"), in order.
+    [message] = received
+    assert message["type"] == "kefu.events"
+    updates = [e for e in message["events"] if e["type"] == "conversation.updated"]
+    assert sorted(e["conversation"]["id"] for e in updates) == sorted(c.pk for c in together)
+    assert all(e["changed"] == ["assignee"] and e["conversation"]["assignee_id"] == agent.pk for e in updates)
+
+
+def _capture_raw(group: str, action) -> list[dict]:
+    """The channel-layer messages one group receives while `action` runs."""
+
+    async def scenario():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+        await sync_to_async(action)()
+        received = []
+        while True:
+            try:
+                received.append(await asyncio.wait_for(layer.receive(channel), 0.2))
+            except TimeoutError:
+                break
+        await layer.group_discard(group, channel)
+        return received
+
+    return async_to_sync(scenario)()

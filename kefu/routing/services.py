@@ -170,6 +170,41 @@ def route_conversation(conversation: Conversation, first: Message | None = None)
     return entry
 
 
+def route_conversations(pairs: list[tuple[Conversation, Message]]) -> list[QueueEntry]:
+    """`route_conversation` for many new conversations (a batch opened together): those no rule changes
+    and no incident matches (the common case, and a surge's) are marked routed and queued with two
+    inserts for all of them; the others go through route_conversation one by one. Returns the entries."""
+    from kefu.routing import surge
+
+    plain, entries = [], []
+    specs = active_rules()
+    for conversation, first in pairs:
+        facts = facts_for(conversation, first)
+        decision = rules.decide(specs, facts)
+        if (decision.matched or decision.tags or decision.team_id or decision.team_slug
+                or decision.priority != conversation.priority or surge.matching_incident(conversation, facts.text)):
+            entry = route_conversation(conversation, first)
+            if entry is not None:
+                entries.append(entry)
+        else:
+            plain.append(conversation)
+    if plain:
+        try:
+            with transaction.atomic():
+                RoutedConversation.objects.bulk_create([RoutedConversation(conversation=c) for c in plain])
+                now = timezone.now()
+                queued = [QueueEntry(conversation=c, team_id=c.team_id, rank=priority_rank(c.priority),
+                                     waiting_since=now) for c in plain
+                          if c.assignee_id is None and c.status not in RESOLVED_STATUSES]
+                entries += QueueEntry.objects.bulk_create(queued)
+        except IntegrityError:  # one was routed already (a catch-up raced us): one by one
+            for conversation in plain:
+                entry = route_conversation(conversation)
+                if entry is not None:
+                    entries.append(entry)
+    return entries
+
+
 def _apply_decision(conversation: Conversation, decision: rules.Decision, incident) -> Conversation:
     changes = Changes()
     team = _team_for(decision)

@@ -21,6 +21,18 @@ def on_message_created(conversation, message, **kwargs) -> None:
         notify.wake_assigner(frozenset({entry.team_id}), freed=False)
 
 
+def on_messages_created(pairs) -> None:
+    """Batch form of `on_message_created`: the new conversations among these are routed together."""
+    from kefu.routing import notify, services
+
+    firsts = [(conversation, message) for conversation, message in pairs if message.seq == 1]
+    if not firsts:
+        return
+    entries = services.route_conversations(firsts)
+    if entries:
+        notify.wake_assigner(frozenset(e.team_id for e in entries), freed=False)
+
+
 def on_conversation_updated(conversation, changed=None, before=None, **kwargs) -> None:
     """After commit of a change: solved/unassigned frees capacity, reopen goes back to agent or queue."""
     from kefu.routing import notify, services
@@ -53,7 +65,7 @@ def connect() -> None:
     from kefu.conversations import hooks
     from kefu.web import consumers
 
-    hooks.on_message_created(on_message_created)
+    hooks.on_message_created(on_message_created, many=on_messages_created)
     hooks.on_conversation_updated(on_conversation_updated)
     consumers.console_socket_opened.connect(on_console_opened, dispatch_uid="kefu-routing-presence-open")
     consumers.console_socket_closed.connect(on_console_closed, dispatch_uid="kefu-routing-presence-close")

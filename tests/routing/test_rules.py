@@ -104,3 +104,35 @@ def test_assistant_topic_in_message_meta_routes(other_team, new_conversation, dj
     finally:
         hooks._filters[:] = [f for f in hooks._filters if f[2] is not tag_topic]
     assert conv.team_id == other_team.pk
+
+
+def test_a_batch_of_new_conversations_is_routed_as_one_by_one(webchat_inbox, new_conversation,
+                                                               django_capture_on_commit_callbacks):
+    """Plain conversations are queued in bulk; rule matches and incidents take the single path. Both give
+    the team, priority, tags, routing record and queue entry a single post gets."""
+    from kefu.contacts.models import Contact
+    from kefu.conversations import bulk, services
+    from kefu.routing import surge
+    from kefu.routing.models import QueueEntry, RoutedConversation
+
+    surge.announce_incident("BTC withdrawals delayed", ["btc withdrawal"], "BTC withdrawals are delayed.")
+    bodies = ["Where is my deposit?", "Someone hacked my account and withdrew everything",
+              "my btc withdrawal is stuck", "What are the trading fees?"]
+
+    def routed(conversation):
+        conversation.refresh_from_db()
+        record = RoutedConversation.objects.get(conversation=conversation)
+        entry = QueueEntry.objects.filter(conversation=conversation).values_list("team__slug", "rank").first()
+        return (conversation.team.slug if conversation.team else None, conversation.priority,
+                sorted(conversation.tags.values_list("name", flat=True)), record.rules, record.incident_id, entry,
+                list(conversation.messages.filter(author_type="system").values_list("body", flat=True)))
+
+    alone = [routed(new_conversation(body)) for body in bodies]
+    with django_capture_on_commit_callbacks(execute=True):
+        results = bulk.create_conversations(services.Actor.system(), [
+            bulk.NewConversation(inbox=webchat_inbox, contact=Contact.objects.create(name=f"Batch {n}"), body=body)
+            for n, body in enumerate(bodies)])
+    together = [routed(r.conversation) for r in results]
+    assert together == alone
+    assert alone[1][0] == "security" and alone[1][1] == "urgent" and alone[2][4] is not None
+    assert alone[0][3] == "" and alone[0][5] is not None  # plain: no rule, queued in its team

@@ -147,7 +147,7 @@ class HookMeter:
         meter = self
 
         def call_all(kind, args):
-            for fn in list(hooks._handlers[kind]):
+            for fn, _many in list(hooks._handlers[kind]):
                 name = f"{kind}: {hooks._name(fn)}"
                 seen = [0]
 
@@ -257,7 +257,7 @@ def main() -> int:
             from kefu.conversations import hooks
 
             for kind, handlers in hooks._handlers.items():
-                handlers[:] = [fn for fn in handlers
+                handlers[:] = [(fn, many) for fn, many in handlers
                                if not any(w in f"{kind}: {hooks._name(fn)}" for w in args.without)]
         warm = [post(-1 - i) for i in range(args.warmup)]
         assign_everything()

@@ -7,7 +7,6 @@ from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.dispatch import Signal
 
@@ -17,6 +16,7 @@ from kefu.conversations.events import customer_group, customer_group_name
 from kefu.conversations.models import Conversation
 from kefu.conversations.payloads import conversation_payload, message_payload
 from kefu.conversations.taxonomy import AuthorType
+from kefu.core.db import database_sync_to_async
 from kefu.core.errors import KefuError
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,10 @@ class EventRelay(AsyncJsonWebsocketConsumer):
         elif kind == "kefu.events":  # several events for this group, in order (kefu.core.events)
             for event in message["events"]:
                 await self.kefu_event({"type": "kefu.event", "event": event})
+        elif kind == "websocket.receive":
+            # The same hop saved for what the socket sends: the handlers reach the database only
+            # through database_sync_to_async (kefu.core.db), which tidies connections itself.
+            await self.websocket_receive(message)
         else:
             await super().dispatch(message)
 
@@ -132,7 +136,6 @@ class WidgetConsumer(EventRelay):
             conversation_id=_ids(content.get("conversation_id")), attachment_ids=attachment_ids,
             language=content.get("language"),
         )
-        conversation.refresh_from_db()
         return {
             "type": "message.ack", "client_id": content.get("client_id"), "duplicate": not created,
             "conversation": conversation_payload(conversation, "customer", content.get("language")),

@@ -198,12 +198,12 @@ def post_customer_message(
     no separate ownership look-up. `message.conversation` is the conversation as this message left it.
     """
     return _post(conversation_id, Actor.for_customer(contact), body, client_id=client_id,
-                 attachment_ids=attachment_ids, owner=(contact.pk, inbox.pk))
+                 attachment_ids=attachment_ids, owner=(contact, inbox))
 
 
 def _post(conversation_id: int, actor: Actor, body: str, *, internal: bool = False, client_id: str | None = None,
           attachment_ids: Iterable[int] = (), author_type: str | None = None, meta: dict | None = None,
-          draft: hooks.MessageDraft | None = None, owner: tuple[int, int] | None = None) -> tuple[Message, bool]:
+          draft: hooks.MessageDraft | None = None, owner: tuple[Contact, Inbox] | None = None) -> tuple[Message, bool]:
     client_id = _check_client_id(client_id)
     attachment_ids = list(attachment_ids)
     body = _check_body(body, bool(attachment_ids))
@@ -238,18 +238,25 @@ def _post(conversation_id: int, actor: Actor, body: str, *, internal: bool = Fal
         return existing, False
 
 
-def _lock_conversation(conversation_id: int, owner: tuple[int, int] | None) -> Conversation:
+def _lock_conversation(conversation_id: int, owner: tuple[Contact, Inbox] | None) -> Conversation:
     """The conversation row, locked for this transaction, with its contact and inbox. With `owner`
-    (contact id, inbox id) only if it belongs to them: NotFound otherwise, as if it did not exist."""
-    found = Conversation.objects.select_for_update(of=("self",)).select_related("contact", "inbox")
-    if owner is not None:
-        found = found.filter(contact_id=owner[0], inbox_id=owner[1])
+    (contact, inbox) only if it belongs to them: NotFound otherwise, as if it did not exist; the inbox
+    is then the caller's (its id was just matched; the contact is read fresh, its name and language go
+    into the events)."""
+    found = Conversation.objects.select_for_update(of=("self",))
+    if owner is None:
+        found = found.select_related("contact", "inbox")
+    else:
+        found = found.select_related("contact").filter(contact_id=owner[0].pk, inbox_id=owner[1].pk)
     try:
-        return found.get(pk=conversation_id)
+        conversation = found.get(pk=conversation_id)
     except Conversation.DoesNotExist:
         if owner is None:
             raise
         raise NotFound(_("No such conversation.")) from None
+    if owner is not None:
+        conversation.inbox = owner[1]
+    return conversation
 
 
 def _insert_message(conversation: Conversation, actor: Actor, author_type: str, draft: hooks.MessageDraft,

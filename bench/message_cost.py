@@ -118,7 +118,9 @@ def main() -> int:
 
     from kefu.channels.models import Inbox
     from kefu.conversations.models import Conversation, Message
-    from kefu.core.db import keep_sqlite_connections
+
+    if not args.close_connection:
+        from kefu.core.db import keep_sqlite_connections
 
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)

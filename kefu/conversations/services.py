@@ -34,7 +34,7 @@ from kefu.conversations.taxonomy import (
     Priority,
     Status,
 )
-from kefu.core.errors import ConversationClosed, InvalidInput, MessageTooLong, NotFound
+from kefu.core.errors import ConversationClosed, InvalidInput, KefuError, MessageTooLong, NotFound
 from kefu.core.i18n import normalize_language
 
 MAX_SUBJECT = 200
@@ -172,14 +172,15 @@ def post_message(
     """Add a message or internal note to a conversation.
 
     Returns (message, created). A `client_id` already stored in this conversation returns the stored
-    message and writes nothing. The message filters of kefu.conversations.hooks run first, on the
-    conversation as it is under the row lock (they may rewrite the body or refuse the message). Side
-    effects: status moves (customer writes -> open; first public agent reply -> open and
-    first_reply_at), audit entry for those moves, `message.created` event, `message_created` hooks
-    after commit. `message.conversation` is the conversation as this message left it.
+    message and writes nothing. The message filters of kefu.conversations.hooks run first, before the
+    transaction (they may rewrite the body or refuse the message). Side effects: status moves (customer
+    writes -> open; first public agent reply -> open and first_reply_at), audit entry for those moves,
+    `message.created` event, `message_created` hooks after commit. `message.conversation` is the
+    conversation as this message left it.
     """
     return _post(conversation.pk, actor, body, internal=internal, client_id=client_id,
-                 attachment_ids=attachment_ids, author_type=author_type, meta=meta, draft=_draft)
+                 attachment_ids=attachment_ids, author_type=author_type, meta=meta, draft=_draft,
+                 given=conversation)
 
 
 def post_customer_message(
@@ -195,7 +196,9 @@ def post_customer_message(
 
     Like `post_message`, but the conversation is named by id and checked to be this contact's in this
     inbox on the locked row itself (NotFound otherwise, never another contact's), so a message costs
-    no separate ownership look-up. `message.conversation` is the conversation as this message left it.
+    no separate ownership look-up; the message filters then run on that row, inside the transaction
+    (for a customer's message they only change the draft). `message.conversation` is the conversation
+    as this message left it.
     """
     return _post(conversation_id, Actor.for_customer(contact), body, client_id=client_id,
                  attachment_ids=attachment_ids, owner=(contact, inbox))
@@ -203,7 +206,8 @@ def post_customer_message(
 
 def _post(conversation_id: int, actor: Actor, body: str, *, internal: bool = False, client_id: str | None = None,
           attachment_ids: Iterable[int] = (), author_type: str | None = None, meta: dict | None = None,
-          draft: hooks.MessageDraft | None = None, owner: tuple[Contact, Inbox] | None = None) -> tuple[Message, bool]:
+          draft: hooks.MessageDraft | None = None, given: Conversation | None = None,
+          owner: tuple[Contact, Inbox] | None = None) -> tuple[Message, bool]:
     client_id = _check_client_id(client_id)
     attachment_ids = list(attachment_ids)
     body = _check_body(body, bool(attachment_ids))
@@ -214,6 +218,13 @@ def _post(conversation_id: int, actor: Actor, body: str, *, internal: bool = Fal
         raise InvalidInput(_("Only agents can write internal notes."))
     # No look-up of the client_id first: the unique constraint refuses a retry's insert, and the
     # IntegrityError path below answers with the stored message (one statement less per message).
+    request = (actor, author_type, body, internal, meta, client_id)
+    if draft is None and given is not None:
+        # Before the transaction, as filters always ran: one that keeps a record when it refuses (the
+        # outbound guard's blocked-message log) must not see it rolled back.
+        draft = _filter(given, *request)
+        if isinstance(draft, Message):
+            return draft, False
     try:
         with transaction.atomic():
             conversation = _lock_conversation(conversation_id, owner)
@@ -224,10 +235,9 @@ def _post(conversation_id: int, actor: Actor, body: str, *, internal: bool = Fal
                 raise ConversationClosed(
                     _("Conversation #%(number)s is closed; start a new one.") % {"number": conversation.number})
             if draft is None:
-                draft = hooks.run_message_filters(hooks.MessageDraft(
-                    conversation=conversation, actor=actor, author_type=author_type, body=body,
-                    internal=internal, language=conversation.language, meta=dict(meta or {}),
-                ))
+                draft = _filter(conversation, *request)
+                if isinstance(draft, Message):
+                    return draft, False
             return _insert_message(conversation, actor, author_type, draft, client_id, attachment_ids)
     except IntegrityError:
         # A retry with this client_id (or a concurrent one that won the race): answer with its message.
@@ -236,6 +246,22 @@ def _post(conversation_id: int, actor: Actor, body: str, *, internal: bool = Fal
         if existing is None:
             raise
         return existing, False
+
+
+def _filter(conversation: Conversation, actor: Actor, author_type: str, body: str, internal: bool,
+            meta: dict | None, client_id: str | None) -> hooks.MessageDraft | Message:
+    """The draft after the message filters; or, when a filter refuses a message whose client_id is
+    already stored (a retry), that stored message."""
+    try:
+        return hooks.run_message_filters(hooks.MessageDraft(
+            conversation=conversation, actor=actor, author_type=author_type, body=body, internal=internal,
+            language=conversation.language, meta=dict(meta or {}),
+        ))
+    except KefuError:
+        existing = _existing_message(conversation.pk, client_id)
+        if existing is None:
+            raise
+        return existing
 
 
 def _lock_conversation(conversation_id: int, owner: tuple[Contact, Inbox] | None) -> Conversation:

@@ -6,10 +6,12 @@ widget visitors who each opened a conversation and wrote once more (so the assis
 like `ws_latency.py --warm-messages 1`), then M customer messages round-robin over them through
 `WidgetConsumer._send_message`, the function the widget socket runs on its database thread (ownership
 check, message filters, the insert, every after-commit hook, events to the in-memory channel layer,
-the ack's payload). Each message is wrapped as the consumer's `database_sync_to_async`
-(kefu.core.db) wraps it: `close_old_connections` before and after, the SQLite connection kept open;
---close-connection closes it after each message as Channels' own wrapper did before (connect and four
-PRAGMAs per message, and on SQLite a WAL checkpoint when the last connection closes).
+the ack's payload). Each message is run as the consumer runs it: from an event loop, through the
+consumer's `database_sync_to_async` (kefu.core.db: `close_old_connections` before and after, the SQLite
+connection kept open) on the one database thread, its events sent from the loop when the call returns.
+CPU is the whole process's (both threads). --close-connection uses Channels' own wrapper, which closes
+the connection after each message as kefu did before (connect and four PRAGMAs per message, and on
+SQLite a WAL checkpoint when the last connection closes).
 
     .venv/bin/python bench/message_cost.py [--customers 200] [--messages 1000] [--queries] [--profile]
 
@@ -111,16 +113,31 @@ class Visitor:
         return reply
 
 
+def consumer_call(args):
+    """How the widget consumer runs `_send_message`: its database_sync_to_async (kefu.core.db: SQLite
+    connection kept; channels.db with --close-connection) and, where this kefu has it, the events sent
+    from the loop afterwards (kefu.core.events.sending_from_the_loop). Older code: Channels' wrapper and
+    a hop to the loop per commit."""
+    from channels.db import database_sync_to_async as channels_wrapper
+
+    try:
+        from kefu.core.db import database_sync_to_async as kefu_wrapper
+    except ImportError:
+        kefu_wrapper = None
+    from kefu.core import events
+
+    wrapper = channels_wrapper if args.close_connection or kefu_wrapper is None else kefu_wrapper
+    return wrapper, getattr(events, "sending_from_the_loop", None)
+
+
 def main() -> int:
     args = parse_args()
     setup_django(args)
-    from django.db import close_old_connections, connection
+    from asgiref.sync import async_to_sync
+    from django.db import connection
 
     from kefu.channels.models import Inbox
     from kefu.conversations.models import Conversation, Message
-
-    if not args.close_connection:
-        from kefu.core.db import keep_sqlite_connections
 
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -137,17 +154,8 @@ def main() -> int:
 
         def one(n: int) -> None:
             visitor = visitors[n % len(visitors)]
-            close_old_connections()
-            try:
-                visitor.send(f"bench {n} is my withdrawal still pending?")
-            finally:
-                if not args.close_connection:
-                    keep_sqlite_connections()
-                close_old_connections()
+            visitor.send(f"bench {n} is my withdrawal still pending?")
 
-        for n in range(args.warmup):
-            one(n)
-        meter.reset()
         seen: list[str] = []
 
         def record(execute, sql, params, many, context):
@@ -155,19 +163,32 @@ def main() -> int:
             return execute(sql, params, many, context)
 
         profile = cProfile.Profile(time.process_time) if args.profile else None
-        cpu = wall = 0.0
-        for n in range(args.warmup, args.warmup + args.messages):
-            # execute_wrapper is per connection object: install it around each message (Channels may
-            # close and reopen the connection, the wrapper list lives on the wrapper object).
+
+        def measured(n: int) -> None:  # on the database thread, like the consumer's call
             with connection.execute_wrapper(record):
                 if profile:
                     profile.enable()
-                c0, w0 = time.process_time(), time.perf_counter()
-                one(n)
-                cpu += time.process_time() - c0
-                wall += time.perf_counter() - w0
-                if profile:
-                    profile.disable()
+                try:
+                    one(n)
+                finally:
+                    if profile:
+                        profile.disable()
+
+        run_on_db_thread, sending_from_the_loop = consumer_call(args)
+
+        async def drive(numbers: range, body) -> None:
+            for n in numbers:
+                def call(n=n):
+                    return run_on_db_thread(body)(n)
+
+                await (sending_from_the_loop(call) if sending_from_the_loop else call())
+
+        async_to_sync(drive)(range(args.warmup), one)
+        meter.reset()
+        seen.clear()
+        c0, w0 = time.process_time(), time.perf_counter()
+        async_to_sync(drive)(range(args.warmup, args.warmup + args.messages), measured)
+        cpu, wall = time.process_time() - c0, time.perf_counter() - w0
         m = args.messages
         handed_off = sum(1 for v in visitors if v.conversation_id is not None)
         print(f"database: {connection.vendor}; assistant {args.assistant}; {args.customers} visitors "

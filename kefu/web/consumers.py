@@ -18,6 +18,7 @@ from kefu.conversations.payloads import conversation_payload, message_payload
 from kefu.conversations.taxonomy import AuthorType
 from kefu.core.db import database_sync_to_async
 from kefu.core.errors import KefuError
+from kefu.core.events import sending_from_the_loop
 
 log = logging.getLogger(__name__)
 CLOSE_UNAUTHORIZED = 4001
@@ -126,7 +127,9 @@ class WidgetConsumer(EventRelay):
             await self.reply_error(error, content)
 
     async def on_send(self, content: dict[str, Any]) -> None:
-        reply = await database_sync_to_async(self._send_message)(content)
+        # The message's events go out from this loop when the database call returns (no hop back to
+        # the loop from the database thread per commit), still before the acknowledgement.
+        reply = await sending_from_the_loop(lambda: database_sync_to_async(self._send_message)(content))
         await self.send_json(reply)
 
     def _send_message(self, content: dict[str, Any]) -> dict[str, Any]:

@@ -157,7 +157,8 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 5000}}
+        # Channels' in-memory layer, its expiry sweep throttled (kefu/core/layers.py).
+        "default": {"BACKEND": "kefu.core.layers.ThrottledInMemoryChannelLayer", "CONFIG": {"capacity": 5000}}
     }
 
 # --- Background tasks -----------------------------------------------------------------------

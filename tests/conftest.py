@@ -29,17 +29,19 @@ def assistant_off_by_default(settings):
 @pytest.fixture(autouse=True)
 def fresh_config_caches():
     """Rarely-changing configuration is cached per process for a few seconds (SLA configuration, inbox
-    hours, assistant settings, whether a webhook subscription is active, the help-center matcher); rows
-    a test made and rolled back must not reach the next test."""
+    hours, assistant settings, whether a webhook subscription is active, the help-center matcher), and
+    the assistant remembers which conversations it handed off; rows a test made and rolled back must not
+    reach the next test (SQLite may give a rolled-back id again)."""
     yield
     from kefu.assistant import knowledge_index
-    from kefu.assistant.conversation import forget_settings
+    from kefu.assistant.conversation import forget_handoffs, forget_settings
     from kefu.sla import calendars, config
     from kefu.webhooks.handlers import forget_listening
 
     config.clear()
     calendars.forget_inbox_hours()
     forget_settings()
+    forget_handoffs()
     forget_listening()
     knowledge_index.clear()
 

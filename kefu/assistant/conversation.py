@@ -80,6 +80,34 @@ def settings_for(inbox) -> AssistantSettings:
                                                              enabled=settings.KEFU_ASSISTANT_DEFAULT_ENABLED)
 
 
+# Conversations this process has seen handed off to people. A hand-off is final (nothing sets the
+# assistant back to active in a conversation), so once it has been read, later customer messages there
+# skip the state look-up: after the hand-off the assistant costs a set look-up per message. Only
+# states read from the database are remembered; a state saved as active or deleted here is forgotten.
+HANDED_OFF_MAX = 100_000
+_handed_off: set[int] = set()
+
+
+def forget_handoffs(**_kwargs) -> None:
+    _handed_off.clear()
+
+
+def _remember_handoff(conversation_id: int) -> None:
+    if len(_handed_off) >= HANDED_OFF_MAX:
+        _handed_off.clear()
+    _handed_off.add(conversation_id)
+
+
+def _state_saved(instance: AssistantConversation, **_kwargs) -> None:
+    if instance.state != ConversationState.HANDED_OFF:
+        _handed_off.discard(instance.conversation_id)
+
+
+post_save.connect(_state_saved, sender=AssistantConversation, dispatch_uid="kefu-assistant-state-save")
+post_delete.connect(lambda instance, **_kwargs: _handed_off.discard(instance.conversation_id),
+                    sender=AssistantConversation, weak=False, dispatch_uid="kefu-assistant-state-delete")
+
+
 def state_for(conversation: Conversation) -> AssistantConversation:
     state, _created = AssistantConversation.objects.get_or_create(conversation=conversation)
     return state
@@ -118,7 +146,7 @@ def _settings_if_for_the_bot(conversation: Conversation, message: Message) -> As
     """The inbox's settings when the assistant should act on this message, else None."""
     if message.author_type != AuthorType.CUSTOMER or message.internal or not message.body.strip():
         return None
-    if (message.meta or {}).get("no_bot"):
+    if (message.meta or {}).get("no_bot") or conversation.pk in _handed_off:
         return None
     inbox_settings = settings_for(conversation.inbox_id)
     return inbox_settings if inbox_settings.enabled else None
@@ -232,7 +260,10 @@ def handle_customer_message(conversation: Conversation, message: Message,
     on handoff the conversation state, a content gap and the `assistant-handoff` tag (audit trail).
     """
     state, new = _state_for_message(conversation, message)
-    if state.state == ConversationState.HANDED_OFF or conversation.is_closed:
+    if state.state == ConversationState.HANDED_OFF:
+        _remember_handoff(conversation.pk)
+        return None
+    if conversation.is_closed:
         return None
     text = message.body.strip()
     # A conversation the assistant has just met has no turns yet (they are written after its state).

@@ -22,7 +22,12 @@ from kefu.channels.models import ChannelKind, Inbox
 from kefu.contacts.models import Contact, ContactIdentity
 from kefu.contacts.services import find_or_create_contact
 from kefu.conversations.models import Conversation, Message
-from kefu.conversations.services import Actor, create_conversation, get_conversation_for_contact, post_message
+from kefu.conversations.services import (
+    Actor,
+    create_conversation,
+    get_conversation_for_contact,
+    post_customer_message,
+)
 from kefu.core.errors import ConversationClosed, InvalidInput, NotFound, Unauthorized
 from kefu.core.i18n import normalize_language
 
@@ -157,18 +162,25 @@ def send_customer_message(
     attachment_ids: list[int] | None = None,
     language: str | None = None,
 ) -> tuple[Conversation, Message, bool]:
-    """A customer writes from the widget: into their conversation, or a new one if none or closed."""
+    """A customer writes from the widget: into their conversation, or a new one if none or closed.
+
+    Returns (conversation, message, created); the conversation is its state after this message (hooks
+    that change it afterwards publish their own events)."""
     actor = Actor.for_customer(session.contact)
     attachment_ids = attachment_ids or []
     if conversation_id:
-        conversation = own_conversation(session, conversation_id)
         try:
-            message, created = post_message(
-                conversation, actor, body, client_id=client_id, attachment_ids=attachment_ids
+            # Ownership is checked on the locked row (NotFound for anyone else's conversation).
+            message, created = post_customer_message(
+                session.contact, session.inbox, conversation_id, body, client_id=client_id,
+                attachment_ids=attachment_ids,
             )
-            return conversation, message, created
         except ConversationClosed:
             pass  # the customer writes again after closing: that starts a new conversation
+        else:
+            # A new message carries the conversation as it left it; a retry's is read (it is ours).
+            conversation = message.conversation if created else own_conversation(session, conversation_id)
+            return conversation, message, created
     conversation, created = create_conversation(
         session.inbox,
         session.contact,

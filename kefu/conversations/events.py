@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.payloads import conversation_payload, message_payload
-from kefu.core.events import publish
+from kefu.core.events import publish, publish_many
 
 
 def agent_groups(conversation: Conversation, also_team_ids: Iterable[int | None] = (),
@@ -69,21 +69,22 @@ def conversation_views(conversation: Conversation) -> tuple[list[str], dict, dic
 
 
 def message_created(conversation: Conversation, message: Message) -> None:
-    for groups, event in message_created_events(conversation, message):
-        publish(groups, event)
+    # The agents' and the customer's events in one hop to the event loop (see publish_many).
+    publish_many(message_created_events(conversation, message))
 
 
 def conversation_updated(conversation: Conversation, changed: list[str], before: dict) -> None:
     groups = agent_groups(conversation, [before.get("team_id")], [before.get("assignee_id")])
-    publish(groups, {
+    items = [(groups, {
         "type": "conversation.updated", "conversation": conversation_payload(conversation), "changed": changed,
-    })
+    })]
     if "status" in changed or "subject" in changed or "category" in changed:
-        publish([customer_group(conversation)], {
+        items.append(([customer_group(conversation)], {
             "type": "conversation.updated",
             "conversation": customer_view(conversation),
             "changed": [c for c in changed if c in {"status", "subject", "category"}],
-        })
+        }))
+    publish_many(items)
 
 
 def read_moved(conversation: Conversation, reader: str, seq: int) -> None:

@@ -34,7 +34,7 @@ from kefu.conversations.taxonomy import (
     Priority,
     Status,
 )
-from kefu.core.errors import ConversationClosed, InvalidInput, MessageTooLong, NotFound
+from kefu.core.errors import ConversationClosed, InvalidInput, KefuError, MessageTooLong, NotFound
 from kefu.core.i18n import normalize_language
 
 MAX_SUBJECT = 200
@@ -178,11 +178,42 @@ def post_message(
     """Add a message or internal note to a conversation.
 
     Returns (message, created). A `client_id` already stored in this conversation returns the stored
-    message and writes nothing. The message filters of kefu.conversations.hooks run first (they may
-    rewrite the body or refuse the message). Side effects: status moves (customer writes -> open; first
-    public agent reply -> open and first_reply_at), audit entry for those moves, `message.created`
-    event, `message_created` hooks after commit.
+    message and writes nothing. The message filters of kefu.conversations.hooks run first, before the
+    transaction (they may rewrite the body or refuse the message). Side effects: status moves (customer
+    writes -> open; first public agent reply -> open and first_reply_at), audit entry for those moves,
+    `message.created` event, `message_created` hooks after commit. `message.conversation` is the
+    conversation as this message left it.
     """
+    return _post(conversation.pk, actor, body, internal=internal, client_id=client_id,
+                 attachment_ids=attachment_ids, author_type=author_type, meta=meta, draft=_draft,
+                 given=conversation)
+
+
+def post_customer_message(
+    contact: Contact,
+    inbox: Inbox,
+    conversation_id: int,
+    body: str,
+    *,
+    client_id: str | None = None,
+    attachment_ids: Iterable[int] = (),
+) -> tuple[Message, bool]:
+    """The customer writes into one of their own conversations in `inbox` (the widget's send).
+
+    Like `post_message`, but the conversation is named by id and checked to be this contact's in this
+    inbox on the locked row itself (NotFound otherwise, never another contact's), so a message costs
+    no separate ownership look-up; the message filters then run on that row, inside the transaction
+    (for a customer's message they only change the draft). `message.conversation` is the conversation
+    as this message left it.
+    """
+    return _post(conversation_id, Actor.for_customer(contact), body, client_id=client_id,
+                 attachment_ids=attachment_ids, owner=(contact, inbox))
+
+
+def _post(conversation_id: int, actor: Actor, body: str, *, internal: bool = False, client_id: str | None = None,
+          attachment_ids: Iterable[int] = (), author_type: str | None = None, meta: dict | None = None,
+          draft: hooks.MessageDraft | None = None, given: Conversation | None = None,
+          owner: tuple[Contact, Inbox] | None = None) -> tuple[Message, bool]:
     client_id = _check_client_id(client_id)
     attachment_ids = list(attachment_ids)
     body = _check_body(body, bool(attachment_ids))
@@ -191,42 +222,91 @@ def post_message(
         raise InvalidInput(f"author_type must be one of {', '.join(AuthorType.values)}")
     if internal and author_type != AuthorType.AGENT:
         raise InvalidInput(_("Only agents can write internal notes."))
-    existing = _existing_message(conversation.pk, client_id)
-    if existing is not None:
-        return existing, False
-    if _draft is None:
-        _draft = hooks.run_message_filters(hooks.MessageDraft(
-            conversation=conversation, actor=actor, author_type=author_type, body=body, internal=internal,
-            language=conversation.language, meta=dict(meta or {}),
-        ))
+    # No look-up of the client_id first: the unique constraint refuses a retry's insert, and the
+    # IntegrityError path below answers with the stored message (one statement less per message).
+    request = (actor, author_type, body, internal, meta, client_id)
+    if draft is None and given is not None:
+        # Before the transaction, as filters always ran: one that keeps a record when it refuses (the
+        # outbound guard's blocked-message log) must not see it rolled back.
+        draft = _filter(given, *request)
+        if isinstance(draft, Message):
+            return draft, False
     try:
         with transaction.atomic():
-            return _insert_message(conversation.pk, actor, author_type, _draft, client_id, attachment_ids)
+            conversation = _lock_conversation(conversation_id, owner)
+            if conversation.is_closed:
+                existing = _existing_message(conversation_id, client_id)
+                if existing is not None:  # a retry of a message stored before the conversation closed
+                    return existing, False
+                raise ConversationClosed(
+                    _("Conversation #%(number)s is closed; start a new one.") % {"number": conversation.number})
+            if draft is None:
+                draft = _filter(conversation, *request)
+                if isinstance(draft, Message):
+                    return draft, False
+            return _insert_message(conversation, actor, author_type, draft, client_id, attachment_ids)
     except IntegrityError:
-        # A concurrent retry with the same client_id won the race: answer with its message.
-        existing = _existing_message(conversation.pk, client_id)
+        # A retry with this client_id (or a concurrent one that won the race): answer with its message.
+        # Ownership was checked on the locked row before the insert was tried.
+        existing = _existing_message(conversation_id, client_id)
         if existing is None:
             raise
         return existing, False
 
 
-def _insert_message(conversation_id: int, actor: Actor, author_type: str, draft: hooks.MessageDraft,
+def _filter(conversation: Conversation, actor: Actor, author_type: str, body: str, internal: bool,
+            meta: dict | None, client_id: str | None) -> hooks.MessageDraft | Message:
+    """The draft after the message filters; or, when a filter refuses a message whose client_id is
+    already stored (a retry), that stored message."""
+    try:
+        return hooks.run_message_filters(hooks.MessageDraft(
+            conversation=conversation, actor=actor, author_type=author_type, body=body, internal=internal,
+            language=conversation.language, meta=dict(meta or {}),
+        ))
+    except KefuError:
+        existing = _existing_message(conversation.pk, client_id)
+        if existing is None:
+            raise
+        return existing
+
+
+def _lock_conversation(conversation_id: int, owner: tuple[Contact, Inbox] | None) -> Conversation:
+    """The conversation row, locked for this transaction, with its contact and inbox. With `owner`
+    (contact, inbox) only if it belongs to them: NotFound otherwise, as if it did not exist; the inbox
+    is then the caller's (its id was just matched; the contact is read fresh, its name and language go
+    into the events)."""
+    found = Conversation.objects.select_for_update(of=("self",))
+    if owner is None:
+        found = found.select_related("contact", "inbox")
+    else:
+        found = found.select_related("contact").filter(contact_id=owner[0].pk, inbox_id=owner[1].pk)
+    try:
+        conversation = found.get(pk=conversation_id)
+    except Conversation.DoesNotExist:
+        if owner is None:
+            raise
+        raise NotFound(_("No such conversation.")) from None
+    if owner is not None:
+        conversation.inbox = owner[1]
+    return conversation
+
+
+def _insert_message(conversation: Conversation, actor: Actor, author_type: str, draft: hooks.MessageDraft,
                     client_id: str | None, attachment_ids: list[int]) -> tuple[Message, bool]:
+    """Store the message on the locked conversation row (the caller's transaction); events and hooks
+    are queued for after commit."""
     internal = draft.internal
-    conversation = (Conversation.objects.select_for_update(of=("self",)).select_related("contact", "inbox")
-                    .get(pk=conversation_id))
-    if conversation.is_closed:
-        raise ConversationClosed(
-            _("Conversation #%(number)s is closed; start a new one.") % {"number": conversation.number})
-    attachments = _claim_attachments(attachment_ids, actor)
     now = timezone.now()
     conversation.last_seq += 1
+    # The insert comes first: a retry's duplicate client_id fails here, before its attachments (already
+    # linked to the stored message) would be refused as used.
     message = Message.objects.create(
         conversation=conversation, seq=conversation.last_seq, author_type=author_type,
         author_agent=actor.agent if author_type == AuthorType.AGENT else None,
         author_contact=conversation.contact if author_type == AuthorType.CUSTOMER else None,
         body=draft.body, internal=internal, client_id=client_id, meta=draft.meta,
     )
+    attachments = _claim_attachments(attachment_ids, actor)
     if attachments:
         Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(message=message)
         for attachment in attachments:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -29,7 +30,17 @@ async def _send_all(layer, groups: list[str], message: dict[str, Any]) -> None:
             log.exception("could not publish %s to %s", message["event"].get("type"), group)
 
 
+# Set by `sending_from_the_loop` around a database call made from an async consumer: events committed
+# during the call are collected here and sent from the event loop when it returns, instead of each
+# commit hopping from the database thread to the loop (async_to_sync) and waiting there.
+_collected: ContextVar[list[tuple[list[str], dict[str, Any]]] | None] = ContextVar("kefu_events", default=None)
+
+
 def _send(groups: list[str], event: dict[str, Any]) -> None:
+    collected = _collected.get()
+    if collected is not None:
+        collected.append((groups, event))
+        return
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(_send_all)(layer, groups, {"type": "kefu.event", "event": event})
@@ -54,9 +65,28 @@ async def _send_batch(layer, batch: list[tuple[list[str], dict[str, Any]]]) -> N
 
 
 def _send_many(batch: list[tuple[list[str], dict[str, Any]]]) -> None:
+    collected = _collected.get()
+    if collected is not None:
+        collected.extend(batch)
+        return
     layer = get_channel_layer()
     if layer is not None and batch:
         async_to_sync(_send_batch)(layer, batch)
+
+
+async def sending_from_the_loop[T](call: Callable[[], Awaitable[T]]) -> T:
+    """Await `call()` (a database_sync_to_async call from an async consumer); the events its commits
+    publish are sent from this event loop once it returns or fails, in the order they were published,
+    one channel-layer message per group (as `publish_many`)."""
+    collected: list[tuple[list[str], dict[str, Any]]] = []
+    token = _collected.set(collected)
+    try:
+        return await call()
+    finally:
+        _collected.reset(token)
+        layer = get_channel_layer()
+        if layer is not None and collected:
+            await _send_batch(layer, collected)
 
 
 def publish(groups: Iterable[str], event: dict[str, Any]) -> None:

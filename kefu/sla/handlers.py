@@ -14,6 +14,8 @@ from kefu.sla.services import refresh_new, refresh_sla
 
 # Fields whose change can re-select the policy or move the clock.
 RELEVANT_FIELDS = {"status", "priority", "team", "category"}
+# Whose public messages start (customer) or meet (agent) an SLA wait.
+TURN_AUTHORS = (AuthorType.CUSTOMER, AuthorType.AGENT)
 
 # A message that moves the status (a first reply opens a new conversation, a customer reopens a pending
 # one) commits both in one transaction, and its handlers run one after the other: message_created
@@ -69,6 +71,11 @@ def message_created(conversation: Conversation, message: Message) -> None:
         send_after_hours_reply(message)
     if message.seq == 1:
         return  # a new conversation: conversation_created follows and computes the SLA
+    if message.author_type == AuthorType.CUSTOMER and conversation.first_reply_at is None:
+        # No agent has answered yet: first response runs from creation whatever the customer adds, and
+        # a next-response wait only starts after an agent's reply. A status this message changed
+        # (pending -> open) is recomputed by conversation_updated.
+        return
     if _continues_the_same_turn(message):
         return
     _refresh_after_message(conversation)
@@ -76,9 +83,12 @@ def message_created(conversation: Conversation, message: Message) -> None:
 
 def _continues_the_same_turn(message: Message) -> bool:
     """A second customer message while the customer already waits, or a second agent reply after the
-    agent already answered, moves no clock: skip the recompute (the hot path of a busy chat)."""
+    agent already answered, moves no clock: skip the recompute (the hot path of a busy chat). The bot's
+    and the system's messages (assistant, after-hours reply) start or meet no wait: they are skipped
+    when looking for the previous turn."""
     previous = (Message.objects.filter(conversation_id=message.conversation_id, seq__lt=message.seq,
-                                       internal=False).order_by("-seq").values_list("author_type", flat=True)[:1])
+                                       internal=False, author_type__in=TURN_AUTHORS)
+                .order_by("-seq").values_list("author_type", flat=True)[:1])
     return list(previous) == [message.author_type]
 
 
@@ -112,14 +122,16 @@ def messages_created(pairs: list[tuple[Conversation, Message]]) -> None:
 
 
 def _authors_before(first_seq: dict[int, int]) -> dict[int, str]:
-    """For each conversation id: the author type of its last public message before the given seq."""
+    """For each conversation id: the author type of its last public customer or agent message before
+    the given seq (the bot's and the system's messages do not count, as in `_continues_the_same_turn`)."""
     table = connection.ops.quote_name(Message._meta.db_table)
     rows = ", ".join(["(%s, %s)"] * len(first_seq))
-    params: list = [False]
+    params: list = [False, *TURN_AUTHORS]
     for conversation_id, seq in first_seq.items():
         params += [conversation_id, seq]
     sql = (f"SELECT b.column1, (SELECT m.author_type FROM {table} m WHERE m.conversation_id = b.column1 "
-           f"AND m.internal = %s AND m.seq < b.column2 ORDER BY m.seq DESC LIMIT 1) "
+           f"AND m.internal = %s AND m.author_type IN (%s, %s) AND m.seq < b.column2 "
+           f"ORDER BY m.seq DESC LIMIT 1) "
            f"FROM (VALUES {rows}) AS b")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -7,7 +7,6 @@ from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.dispatch import Signal
 
@@ -17,7 +16,9 @@ from kefu.conversations.events import customer_group, customer_group_name
 from kefu.conversations.models import Conversation
 from kefu.conversations.payloads import conversation_payload, message_payload
 from kefu.conversations.taxonomy import AuthorType
+from kefu.core.db import database_sync_to_async
 from kefu.core.errors import KefuError
+from kefu.core.events import sending_from_the_loop
 
 log = logging.getLogger(__name__)
 CLOSE_UNAUTHORIZED = 4001
@@ -53,6 +54,10 @@ class EventRelay(AsyncJsonWebsocketConsumer):
         elif kind == "kefu.events":  # several events for this group, in order (kefu.core.events)
             for event in message["events"]:
                 await self.kefu_event({"type": "kefu.event", "event": event})
+        elif kind == "websocket.receive":
+            # The same hop saved for what the socket sends: the handlers reach the database only
+            # through database_sync_to_async (kefu.core.db), which tidies connections itself.
+            await self.websocket_receive(message)
         else:
             await super().dispatch(message)
 
@@ -122,7 +127,9 @@ class WidgetConsumer(EventRelay):
             await self.reply_error(error, content)
 
     async def on_send(self, content: dict[str, Any]) -> None:
-        reply = await database_sync_to_async(self._send_message)(content)
+        # The message's events go out from this loop when the database call returns (no hop back to
+        # the loop from the database thread per commit), still before the acknowledgement.
+        reply = await sending_from_the_loop(lambda: database_sync_to_async(self._send_message)(content))
         await self.send_json(reply)
 
     def _send_message(self, content: dict[str, Any]) -> dict[str, Any]:
@@ -132,7 +139,6 @@ class WidgetConsumer(EventRelay):
             conversation_id=_ids(content.get("conversation_id")), attachment_ids=attachment_ids,
             language=content.get("language"),
         )
-        conversation.refresh_from_db()
         return {
             "type": "message.ack", "client_id": content.get("client_id"), "duplicate": not created,
             "conversation": conversation_payload(conversation, "customer", content.get("language")),

@@ -65,3 +65,23 @@ def test_a_handoff_with_the_state_in_hand_is_one_update(api_inbox, contact):
     assert conversation.messages.filter(author_type=AuthorType.BOT).count() == 1
     assert flow.HANDOFF_TAG in conversation.tags.values_list("name", flat=True)
     assert ContentGap.objects.filter(turn=turn).exists()
+
+
+def test_after_a_handoff_later_customer_messages_cost_no_query(api_inbox, contact, settings,
+                                                               django_assert_num_queries):
+    """A hand-off is final: once the assistant has read it, it remembers the conversation and stays quiet
+    there without a look-up; a state saved back to active in this process is forgotten."""
+    settings.KEFU_ASSISTANT_DEFAULT_ENABLED = True
+    conversation, _ = services.create_conversation(api_inbox, contact, services.Actor.for_customer(contact),
+                                                   body="where is my withdrawal?")
+    state = AssistantConversation.objects.create(conversation=conversation, state=ConversationState.HANDED_OFF)
+    customer = services.Actor.for_customer(contact)
+    first, _ = services.post_message(conversation, customer, "hello?")
+    assert flow.handle_customer_message(conversation, first) is None  # reads the state once
+    later, _ = services.post_message(conversation, customer, "anyone there?")
+    with django_assert_num_queries(0):
+        flow.on_message_created(conversation, later)
+    assert conversation.pk in flow._handed_off
+    state.state = ConversationState.ACTIVE
+    state.save()
+    assert conversation.pk not in flow._handed_off

@@ -19,6 +19,10 @@ class EventLog:
         with self.lock:
             self.events.append((groups, event))
 
+    def record_many(self, batch: list[tuple[list[str], dict]]) -> None:
+        for groups, event in batch:
+            self.record(groups, event)
+
     def of_type(self, kind: str) -> list[dict]:
         with self.lock:
             return [event for _groups, event in self.events if event["type"] == kind]
@@ -29,6 +33,7 @@ def published(monkeypatch) -> EventLog:
     """Every real-time event the services publish (after commit), as the channel layer would get it."""
     log = EventLog()
     monkeypatch.setattr("kefu.core.events._send", log.record)
+    monkeypatch.setattr("kefu.core.events._send_many", log.record_many)
     return log
 
 

@@ -7,13 +7,16 @@ import asyncio
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from kefu.contacts.models import Contact
 from kefu.conversations import services
+from kefu.conversations.attachments import store_attachment
 from kefu.conversations.events import customer_group
 from kefu.conversations.models import AuditEvent, Conversation, Message
 from kefu.conversations.taxonomy import Status
-from kefu.core.errors import ConversationClosed, InvalidInput, MessageTooLong
+from kefu.core.errors import ConversationClosed, InvalidInput, MessageTooLong, NotFound
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +270,37 @@ def _capture_raw(group: str, action) -> list[dict]:
         return received
 
     return async_to_sync(scenario)()
+
+
+def test_customer_writes_only_into_their_own_conversation_in_that_inbox(conversation, contact, webchat_inbox,
+                                                                        api_inbox):
+    """post_customer_message checks ownership on the locked row: another contact, or the same contact in
+    another inbox, gets NotFound and nothing is written, also with a client_id already stored there."""
+    mallory = Contact.objects.create(name="Mallory")
+    before = conversation.last_seq
+    for contact_, inbox in ((mallory, webchat_inbox), (contact, api_inbox)):
+        with pytest.raises(NotFound):
+            services.post_customer_message(contact_, inbox, conversation.pk, "let me in", client_id="x")
+        with pytest.raises(NotFound):  # the first message's client_id: no leak of the stored message either
+            services.post_customer_message(contact_, inbox, conversation.pk, "again", client_id="first")
+    conversation.refresh_from_db()
+    assert conversation.last_seq == before
+    assert not conversation.messages.filter(body__in=["let me in", "again"]).exists()
+    message, created = services.post_customer_message(contact, webchat_inbox, conversation.pk, "mine", client_id="m")
+    assert created and message.seq == before + 1 and message.conversation.last_seq == before + 1
+
+
+def test_customer_retry_returns_the_stored_message_with_its_attachment(conversation, contact, webchat_inbox):
+    """No client_id look-up before the insert: the unique constraint refuses the retry's insert (before
+    its attachment, already linked, could be refused as used) and the stored message is the answer."""
+    upload = SimpleUploadedFile("proof.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    attachment = store_attachment(upload, services.Actor.for_customer(contact))
+    first, created = services.post_customer_message(contact, webchat_inbox, conversation.pk, "see",
+                                                    client_id="up", attachment_ids=[attachment.pk])
+    again, created_again = services.post_customer_message(contact, webchat_inbox, conversation.pk, "see",
+                                                          client_id="up", attachment_ids=[attachment.pk])
+    assert created and not created_again and again.pk == first.pk
+    assert list(again.attachments.values_list("pk", flat=True)) == [attachment.pk]
+    conversation.refresh_from_db()
+    assert conversation.last_seq == first.seq
+    assert list(conversation.messages.order_by("seq").values_list("seq", flat=True)) == [1, 2]

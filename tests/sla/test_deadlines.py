@@ -314,3 +314,35 @@ def test_conversations_opened_in_a_batch_get_the_state_single_posts_get(clock, m
     with django_assert_max_num_queries(30):
         sla_services.refresh_new(ids)
     assert ConversationSla.objects.filter(conversation_id__in=ids).count() == len(ids)
+
+
+def test_customer_messages_recompute_only_when_a_wait_can_start(clock, make_policy, webchat_inbox, contact, agent,
+                                                                  monkeypatch):
+    """Before any agent reply a customer message moves no clock; after one, only the customer's first
+    message of a turn does, and the bot's messages between two customer messages (assistant, after-hours
+    reply) do not start a new turn. The deadlines stay those of a full recompute."""
+    from kefu.sla import handlers
+
+    make_policy(first=60, next_=30)
+    calls: list[int] = []
+    real = handlers.refresh_sla
+    monkeypatch.setattr(handlers, "refresh_sla", lambda pk, *a, **k: (calls.append(pk), real(pk, *a, **k))[1])
+    conversation = open_conversation(webchat_inbox, contact)
+    customer, bot = services.Actor.for_customer(contact), services.Actor(services.AuthorType.BOT)
+    calls.clear()
+    services.post_message(conversation, bot, "I am passing you to a colleague.", author_type="bot")
+    services.post_message(conversation, customer, "still waiting")
+    assert calls == []  # no agent reply yet: first response runs from creation either way
+    clock.advance(minutes=5)
+    services.post_message(conversation, services.Actor.for_agent(agent), "Which network did you use?")
+    assert calls == [conversation.pk]
+    clock.advance(minutes=2)
+    asked = clock.now
+    services.post_message(conversation, customer, "TRC20")  # starts the next-response wait
+    services.post_message(conversation, bot, "Thanks, noted.", author_type="bot")
+    clock.advance(minutes=1)
+    services.post_message(conversation, customer, "and no memo")  # same turn, the bot in between
+    assert calls == [conversation.pk] * 2
+    sla = state(conversation)
+    assert sla.next_response_started_at == asked and sla.next_response_due_at == asked + 30 * M
+    assert sla.first_response_met_at == asked - 2 * M

@@ -1,0 +1,31 @@
+"""The in-memory channel layer's expiry sweep runs at most once per interval, and still runs."""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+
+from kefu.core import layers
+
+
+def test_expired_messages_are_swept_at_most_once_per_interval(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(layers.time, "monotonic", lambda: now[0])
+    layer = layers.ThrottledInMemoryChannelLayer(expiry=-1, clean_interval=5)  # every message born expired
+
+    async def scenario() -> list[int]:
+        seen = []
+        await layer.group_add("g", "a.inmemory!x")
+        await layer.send("a.inmemory!x", {"type": "m"})
+        layer._clean_expired()  # first sweep: runs, drops the message and the membership
+        seen.append(len(layer.channels))
+        await layer.group_add("g", "a.inmemory!x")
+        await layer.send("a.inmemory!x", {"type": "m"})
+        await layer.group_send("g", {"type": "m"})  # within the interval: no sweep
+        seen.append(layer.channels["a.inmemory!x"].qsize())
+        now[0] += 5
+        layer._clean_expired()  # the interval passed: swept again
+        seen.append(len(layer.channels))
+        seen.append(len(layer.groups.get("g", {})))
+        return seen
+
+    assert async_to_sync(scenario)() == [0, 2, 0, 0]

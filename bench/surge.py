@@ -12,6 +12,9 @@ Assignment.assigned_at; client clock: POST sent -> the agent's socket hears of t
 verifies from the database that every conversation was stored, assigned exactly once, and that no agent
 ever held more than its capacity. Exit status 0 only if all of that holds.
 
+With `--batch N` each burst is posted N conversations per request through
+`POST /api/v1/conversations/batch` (a relay or surge front door) instead of one request each.
+
     .venv/bin/python bench/surge.py --conversations 2000          # a quick run
     KEFU_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test KEFU_REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/python bench/surge.py                           # the full 10,000

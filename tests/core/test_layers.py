@@ -29,3 +29,24 @@ def test_expired_messages_are_swept_at_most_once_per_interval(monkeypatch):
         return seen
 
     assert async_to_sync(scenario)() == [0, 2, 0, 0]
+
+
+def test_group_messages_reach_every_member_as_their_own_top_level_copy():
+    layer = layers.ThrottledInMemoryChannelLayer(capacity=1)
+
+    async def scenario():
+        for name in ("a", "b", "full"):
+            await layer.group_add("team", f"x.inmemory!{name}")
+        await layer.send("x.inmemory!full", {"type": "filler"})  # at capacity: misses the group message
+        event = {"type": "kefu.event", "event": {"type": "message.created", "body": "hi"}}
+        await layer.group_send("team", event)
+        a = await layer.receive("x.inmemory!a")
+        b = await layer.receive("x.inmemory!b")
+        full = await layer.receive("x.inmemory!full")
+        a["type"] = "changed by a"  # a receiver's own top level does not leak to the others
+        queue = layer.channels.get("x.inmemory!full")  # emptied queues are dropped
+        return a, b, full, queue.qsize() if queue is not None else 0
+
+    a, b, full, left = async_to_sync(scenario)()
+    assert b["type"] == "kefu.event" and a["event"] == b["event"] == {"type": "message.created", "body": "hi"}
+    assert full == {"type": "filler"} and left == 0

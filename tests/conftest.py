@@ -30,11 +30,13 @@ def assistant_off_by_default(settings):
 def fresh_config_caches():
     """Rarely-changing configuration is cached per process for a few seconds (SLA configuration, inbox
     hours, assistant settings, whether a webhook subscription is active, the help-center matcher), and
-    the assistant remembers which conversations it handed off; rows a test made and rolled back must not
-    reach the next test (SQLite may give a rolled-back id again)."""
+    the assistant remembers which conversations it handed off, blocked-message records wait for the end
+    of a request; rows a test made and rolled back must not reach the next test (SQLite may give a
+    rolled-back id again)."""
     yield
     from kefu.assistant import knowledge_index
     from kefu.assistant.conversation import forget_handoffs, forget_settings
+    from kefu.safety.services import forget_pending_blocked
     from kefu.sla import calendars, config
     from kefu.webhooks.handlers import forget_listening
 
@@ -44,6 +46,7 @@ def fresh_config_caches():
     forget_handoffs()
     forget_listening()
     knowledge_index.clear()
+    forget_pending_blocked()
 
 
 @pytest.fixture

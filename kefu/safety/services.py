@@ -170,6 +170,11 @@ def record_blocked(body: str, kinds: list[str], *, conversation: Conversation | 
 _pending = threading.local()
 
 
+def forget_pending_blocked() -> None:
+    """Drop the records waiting for flush_blocked_records (a test's rolled-back rows must not reach the next)."""
+    _pending.records = []
+
+
 def flush_blocked_records() -> None:
     """Write again the blocked-message records that a rolled-back transaction took away."""
     records = getattr(_pending, "records", [])

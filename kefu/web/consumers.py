@@ -27,6 +27,7 @@ CLOSE_UNAUTHORIZED = 4001
 console_socket_opened = Signal()
 console_socket_closed = Signal()
 SYNC_LIMIT = 200  # messages per conversation in one sync; `has_more` says to page with /messages
+SEEN_IDS = 512  # event ids a socket remembers to drop an event that reached it through two groups
 
 
 class EventRelay(AsyncJsonWebsocketConsumer):
@@ -36,7 +37,10 @@ class EventRelay(AsyncJsonWebsocketConsumer):
 
     async def join(self, groups: list[str]) -> None:
         self.joined = list(dict.fromkeys(groups))
-        self.seen_ids: deque[str] = deque(maxlen=512)
+        # The last SEEN_IDS event ids, in order (to forget the oldest) and as a set (to look up: `in` on
+        # a deque walks it, and a busy console checks every event it receives).
+        self.seen_order: deque[str] = deque()
+        self.seen_ids: set[str] = set()
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
 
@@ -67,7 +71,10 @@ class EventRelay(AsyncJsonWebsocketConsumer):
         if event_id:
             if event_id in self.seen_ids:
                 return
-            self.seen_ids.append(event_id)
+            self.seen_ids.add(event_id)
+            self.seen_order.append(event_id)
+            if len(self.seen_order) > SEEN_IDS:
+                self.seen_ids.discard(self.seen_order.popleft())
         if self.accepts(event):
             await self.send_json(event)
 

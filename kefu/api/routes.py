@@ -26,14 +26,14 @@ from kefu.api.safety import router as safety_router
 from kefu.api.webhooks import router as webhooks_router
 from kefu.channels.models import Inbox
 from kefu.contacts.models import Contact
-from kefu.contacts.services import find_or_create_contact, find_or_create_contacts, update_contact
+from kefu.contacts.services import find_or_create_contact, update_contact
 from kefu.conversations import bulk, selectors, services
 from kefu.conversations.attachments import store_attachment
 from kefu.conversations.models import AuditEvent
 from kefu.conversations.payloads import attachment_payload, message_payload
 from kefu.core.errors import InvalidInput, KefuError, NotFound
 from kefu.core.i18n import language_of_text
-from kefu.core.problems import problem_from_error, problem_response
+from kefu.core.problems import problem_body_of, problem_from_error, problem_response
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -119,22 +119,25 @@ def create_conversation(request, payload: s.ConversationIn):
     inbox = Inbox.objects.filter(pk=payload.inbox_id).first() if payload.inbox_id else default_api_inbox()
     if inbox is None:
         raise NotFound(f"no inbox with id {payload.inbox_id}")
-    # Without a language given, a message written in Chinese makes the conversation (and a new
-    # contact) Chinese, so numbers, statuses and bot replies come in the customer's language.
-    written_in = language_of_text(payload.message.body) if not payload.language else None
+    language = _language_of(payload)
     with transaction.atomic():
         c = payload.contact
         contact, created_contact = find_or_create_contact(
-            external_id=c.external_id, email=c.email, name=c.name,
-            language=c.language or payload.language or written_in)
+            external_id=c.external_id, email=c.email, name=c.name, language=c.language or language)
         if created_contact and c.vip_tier is not None:
             update_contact(contact, vip_tier=c.vip_tier)
         conversation, created = services.create_conversation(
             inbox, contact, _actor(request), body=payload.message.body, subject=payload.subject,
-            client_id=payload.message.client_id, language=payload.language or written_in, category=payload.category,
+            client_id=payload.message.client_id, language=language, category=payload.category,
             priority=payload.priority, attachment_ids=payload.message.attachment_ids,
         )
     return Status(201 if created else 200, conversation_out(conversation))
+
+
+def _language_of(payload: s.ConversationIn) -> str | None:
+    """The language given, else Chinese when the first message is written in Chinese (so numbers,
+    statuses and bot replies come in the customer's language), else None: the contact's."""
+    return payload.language or language_of_text(payload.message.body)
 
 
 @conversations.post("/batch", response=s.ConversationBatchOut,
@@ -147,28 +150,21 @@ def create_conversation_batch(request, payload: s.ConversationBatchIn):
     inboxes = {inbox.pk: inbox for inbox in Inbox.objects.filter(pk__in=wanted)}
     default = default_api_inbox() if any(c.inbox_id is None for c in payload.conversations) else None
     problems: dict[int, KefuError] = {}
-    accepted = []  # (index, inbox, language written in)
+    items = []
     for index, c in enumerate(payload.conversations):
         inbox = inboxes.get(c.inbox_id) if c.inbox_id else default
         if inbox is None:
             problems[index] = NotFound(f"no inbox with id {c.inbox_id}")
-            continue
-        written_in = language_of_text(c.message.body) if not c.language else None
-        accepted.append((index, inbox, written_in))
-    with transaction.atomic():
-        contacts = find_or_create_contacts([
-            {"external_id": c.contact.external_id, "email": c.contact.email, "name": c.contact.name,
-             "language": c.contact.language or c.language or written_in, "vip_tier": c.contact.vip_tier}
-            for c, written_in in ((payload.conversations[i], w) for i, _inbox, w in accepted)])
-        items = []
-        for (index, inbox, written_in), (contact, _created) in zip(accepted, contacts, strict=True):
-            c = payload.conversations[index]
-            if c.message.attachment_ids:
-                problems[index] = InvalidInput("attachments are not taken in a batch; open this one alone")
-                continue
+        elif c.message.attachment_ids:
+            problems[index] = InvalidInput("attachments are not taken in a batch; open this one alone")
+        else:
+            language = _language_of(c)
             items.append((index, bulk.NewConversation(
-                inbox=inbox, contact=contact, body=c.message.body, subject=c.subject, client_id=c.message.client_id,
-                language=c.language or written_in, category=c.category, priority=c.priority)))
+                inbox=inbox, body=c.message.body, subject=c.subject, client_id=c.message.client_id,
+                language=language, category=c.category, priority=c.priority,
+                contact_spec={"external_id": c.contact.external_id, "email": c.contact.email, "name": c.contact.name,
+                              "language": c.contact.language or language, "vip_tier": c.contact.vip_tier})))
+    with transaction.atomic():
         results = dict(zip((i for i, _ in items), bulk.create_conversations(_actor(request), [n for _, n in items]),
                            strict=True))
     out = []
@@ -178,14 +174,18 @@ def create_conversation_batch(request, payload: s.ConversationBatchIn):
         if result is not None and result.conversation is not None:
             out.append({"status": result.status, "conversation": conversation_out(result.conversation)})
         else:
-            out.append({"status": error.status, "problem": {
-                "type": f"urn:kefu:problem:{error.code}", "title": error.title, "status": error.status,
-                "code": error.code, "detail": error.detail}})
+            out.append({"status": error.status, "problem": problem_body_of(error)})
+    return _batch_answer(out)
+
+
+def _batch_answer(results: list[dict]) -> JsonResponse:
+    """A batch endpoint's answer: the items' results in order and how many were created, existed or failed.
+    (Shaped already; skipping the response model's re-validation keeps batches cheap.)"""
     return JsonResponse({
-        "created": sum(1 for r in out if r["status"] == 201),
-        "existing": sum(1 for r in out if r["status"] == 200),
-        "failed": sum(1 for r in out if "problem" in r),
-        "results": out,
+        "created": sum(1 for r in results if r["status"] == 201),
+        "existing": sum(1 for r in results if r["status"] == 200),
+        "failed": sum(1 for r in results if "problem" in r),
+        "results": results,
     }, json_dumps_params={"ensure_ascii": False})
 
 
@@ -260,17 +260,8 @@ def post_message_batch(request, payload: s.BatchIn):
         if result.message is not None:
             out.append({"status": result.status, "message": result.payload or message_payload(result.message)})
         else:
-            error = result.error
-            out.append({"status": result.status, "problem": {
-                "type": f"urn:kefu:problem:{error.code}", "title": error.title, "status": error.status,
-                "code": error.code, "detail": error.detail}})
-    # Shaped by message_payload already; skipping the response model's re-validation keeps batches cheap.
-    return JsonResponse({
-        "created": sum(1 for r in results if r.status == 201),
-        "existing": sum(1 for r in results if r.status == 200),
-        "failed": sum(1 for r in results if r.message is None),
-        "results": out,
-    }, json_dumps_params={"ensure_ascii": False})
+            out.append({"status": result.status, "problem": problem_body_of(result.error)})
+    return _batch_answer(out)
 
 
 @conversations.get("/{conversation_id}/audit", response=list[s.AuditEventOut], summary="The audit trail")

@@ -20,7 +20,7 @@ from kefu.channels.models import Inbox
 from kefu.contacts.models import Contact
 from kefu.conversations import events, hooks, selectors
 from kefu.conversations.models import Attachment, AuditEvent, Conversation, Message
-from kefu.conversations.payloads import conversation_payload, message_payload
+from kefu.conversations.payloads import message_payload
 from kefu.conversations.services import (
     MAX_SUBJECT,
     Actor,
@@ -29,6 +29,7 @@ from kefu.conversations.services import (
     _status_after_message,
     _subject_from,
     _validate_choice,
+    audit_entry,
     create_conversation,
     next_conversation_numbers,
     post_message,
@@ -106,12 +107,16 @@ def post_messages(actor: Actor, items: list[BatchItem]) -> list[BatchResult]:
             # which answers with the stored message for that one.
             for index in pending:
                 results[index] = _one(actor, items[index], visible[items[index].conversation_id])
-    # Repeats of a client_id within the batch answer with what its first use got.
+    return _answer_repeats(results, lambda first: BatchResult(200, message=first.message) if first.message else first)
+
+
+def _answer_repeats(results: list, again):
+    """A client_id repeated within a batch was marked with -(index of its first use) - 1: answer it with
+    `again(first use's result)`."""
     for index, result in enumerate(results):
         if result is not None and result.status < 0:
-            first = results[-result.status - 1]
-            results[index] = BatchResult(200, message=first.message) if first.message else first
-    return results  # type: ignore[return-value]
+            results[index] = again(results[-result.status - 1])
+    return results
 
 
 def _mark_known(items: list[BatchItem], results: list, visible: dict[int, Conversation]) -> None:
@@ -236,8 +241,7 @@ def _announce(actor, items, results, drafts, new_messages, locked, status_moved)
     published = []
     created = []
     views: dict[int, tuple] = {}  # every event carries its conversation's state after the whole batch
-    no_attachments = Attachment.objects.none()
-    no_attachments._result_cache, no_attachments._prefetch_done = [], True
+    no_attachments = _empty(Attachment.objects.none())
     for index, message in new_messages:
         message.conversation = locked[message.conversation_id]
         message._prefetched_objects_cache = {"attachments": no_attachments}
@@ -252,9 +256,7 @@ def _announce(actor, items, results, drafts, new_messages, locked, status_moved)
     # One call per app for the whole batch (apps with a batch form look things up once, not per message).
     hooks.dispatch_many("message_created", created)
     publish_many(published)  # before the status events, in the order a single post would send them
-    for pk in sorted(status_moved):
-        events.conversation_updated(locked[pk], ["status"], {})
-    hooks.dispatch_many("conversation_updated", [(locked[pk], ["status"], {}) for pk in sorted(status_moved)])
+    _announce_updates([(locked[pk], ["status"], {}) for pk in sorted(status_moved)])
 
 
 def _one(actor: Actor, item: BatchItem, conversation: Conversation) -> BatchResult:
@@ -272,11 +274,14 @@ def _one(actor: Actor, item: BatchItem, conversation: Conversation) -> BatchResu
 
 @dataclass
 class NewConversation:
-    """One conversation to open with its first customer message (contacts are resolved by the caller)."""
+    """One conversation to open with its first customer message. The customer is `contact`, or found or
+    created from `contact_spec` (the keyword arguments of `find_or_create_contacts`) once the item is
+    known to be valid, so an item that fails writes no contact either."""
 
     inbox: Inbox
-    contact: Contact
     body: str
+    contact: Contact | None = None
+    contact_spec: dict | None = None
     subject: str = ""
     client_id: str | None = None
     language: str | None = None
@@ -316,9 +321,9 @@ def create_conversations(actor: Actor, items: list[NewConversation]) -> list[New
             _validate_choice("priority", item.priority, Priority)
             if len(item.subject) > MAX_SUBJECT:
                 raise InvalidInput(f"subject may be at most {MAX_SUBJECT} characters")
-            item.language = normalize_language(item.language or item.contact.language)
         except KefuError as error:
             results[index] = NewResult(error.status, error=error)
+    _resolve_contacts(items, results)
     _known_first_messages(items, results)
     drafts: dict[int, hooks.MessageDraft] = {}
     for index, item in enumerate(items):
@@ -342,11 +347,21 @@ def create_conversations(actor: Actor, items: list[NewConversation]) -> list[New
             # answers with that request's conversation.
             for index in pending:
                 results[index] = _open_one(actor, items[index])
-    for index, result in enumerate(results):
-        if result is not None and result.status < 0:  # a repeat within this batch
-            first = results[-result.status - 1]
-            results[index] = NewResult(200, conversation=first.conversation) if first.conversation else first
-    return results  # type: ignore[return-value]
+    return _answer_repeats(
+        results, lambda first: NewResult(200, conversation=first.conversation) if first.conversation else first)
+
+
+def _resolve_contacts(items: list[NewConversation], results: list) -> None:
+    """The valid items' customers (one look-up and one insert for all of them), and their language."""
+    from kefu.contacts.services import find_or_create_contacts
+
+    wanted = [index for index, item in enumerate(items) if results[index] is None and item.contact is None]
+    found = find_or_create_contacts([items[index].contact_spec or {} for index in wanted])
+    for index, (contact, _created) in zip(wanted, found, strict=True):
+        items[index].contact = contact
+    for index, item in enumerate(items):
+        if results[index] is None:
+            item.language = normalize_language(item.language or item.contact.language)
 
 
 def _known_first_messages(items: list[NewConversation], results: list) -> None:
@@ -387,9 +402,7 @@ def _open(actor: Actor, items: list[NewConversation], results: list, drafts: dic
             last_message_at=now, last_seq=1, customer_read_seq=1,
         ))
     Conversation.objects.bulk_create(conversations)
-    AuditEvent.objects.bulk_create([AuditEvent(
-        conversation=conversation, actor_type=actor.type, actor_agent=actor.agent, actor_label=actor.label[:200],
-        action="created") for conversation in conversations])
+    AuditEvent.objects.bulk_create([audit_entry(conversation, actor, "created") for conversation in conversations])
     messages = []
     for index, conversation in zip(pending, conversations, strict=True):
         item, draft = items[index], drafts[index]
@@ -398,8 +411,7 @@ def _open(actor: Actor, items: list[NewConversation], results: list, drafts: dic
             body=draft.body, internal=False, client_id=item.client_id, meta=draft.meta,
         ))
     Message.objects.bulk_create(messages)
-    no_attachments = Attachment.objects.none()
-    no_attachments._result_cache, no_attachments._prefetch_done = [], True
+    no_attachments = _empty(Attachment.objects.none())
     published = []
     for index, conversation, message in zip(pending, conversations, messages, strict=True):
         conversation._prefetched_objects_cache = {"tags": _empty(conversation.tags.all())}
@@ -416,6 +428,7 @@ def _open(actor: Actor, items: list[NewConversation], results: list, drafts: dic
 
 
 def _empty(queryset):
+    """`queryset` marked as fetched and empty (what prefetch_related fills), so payloads need no query."""
     queryset._result_cache, queryset._prefetch_done = [], True
     return queryset
 
@@ -459,25 +472,22 @@ def add_tag(conversation_ids: list[int], name: str, actor: Actor) -> list[Conver
         tag = Tag.objects.get_or_create(name=name)[0]
         through.objects.bulk_create([through(conversation_id=c.pk, tag_id=tag.pk) for c in changed],
                                     ignore_conflicts=True)
-        audits = []
-        for conversation in changed:
-            old = sorted(current[conversation.pk])
-            audits.append(AuditEvent(
-                conversation=conversation, actor_type=actor.type, actor_agent=actor.agent,
-                actor_label=actor.label[:200], action="tags_changed", field="tags",
-                old_value=", ".join(old)[:300], new_value=", ".join(sorted([*old, name]))[:300]))
-        AuditEvent.objects.bulk_create(audits)
+        AuditEvent.objects.bulk_create([
+            audit_entry(c, actor, "tags_changed", "tags", ", ".join(sorted(current[c.pk])),
+                        ", ".join(sorted([*current[c.pk], name])))
+            for c in changed])
         now = timezone.now()
         Conversation.objects.filter(pk__in=[c.pk for c in changed]).update(updated_at=now)
-        published = []
         for conversation in changed:
             conversation.updated_at = now
-            before = {"team_id": conversation.team_id, "assignee_id": conversation.assignee_id}
-            published.append((conversation, before))
-        for conversation, before in published:
-            events.conversation_updated(conversation, ["tags"], before)
-        hooks.dispatch_many("conversation_updated", [(c, ["tags"], before) for c, before in published])
+        _announce_updates([(c, ["tags"], {"team_id": c.team_id, "assignee_id": c.assignee_id}) for c in changed])
     return changed
+
+
+def _announce_updates(updates: list[tuple[Conversation, list[str], dict]]) -> None:
+    """`conversation.updated` events of many changes in one hop, then the hooks (batch forms once)."""
+    publish_many([item for update in updates for item in events.conversation_updated_events(*update)])
+    hooks.dispatch_many("conversation_updated", updates)
 
 
 # --- many assignments ---------------------------------------------------------------------------------
@@ -492,33 +502,25 @@ def assign(pairs: list[tuple[Conversation, Agent]], actor: Actor) -> list[Conver
     left out resolved ones and inactive agents; a conversation already with that agent is skipped.
     Returns the conversations that changed hands."""
     now = timezone.now()
-    changed, audits, published, hooked = [], [], [], []
+    audits, updates = [], []
     for conversation, agent in pairs:
         if conversation.assignee_id == agent.pk:
             continue
         before = {"team_id": conversation.team_id, "assignee_id": conversation.assignee_id}
-        old_name = conversation.assignee.public_name if conversation.assignee_id else ""
-        audits.append(AuditEvent(
-            conversation=conversation, actor_type=actor.type, actor_agent=actor.agent,
-            actor_label=actor.label[:200], action="assignee_changed", field="assignee", old_value=old_name[:300],
-            new_value=agent.public_name[:300]))
+        audits.append(audit_entry(conversation, actor, "assignee_changed", "assignee",
+                                  conversation.assignee.public_name if conversation.assignee_id else "",
+                                  agent.public_name))
         conversation.assignee = agent
         conversation.updated_at = now
-        changed.append(conversation)
-        groups = events.agent_groups(conversation, [before["team_id"]], [before["assignee_id"]])
-        published.append((groups, {"type": "conversation.updated", "conversation": conversation_payload(conversation),
-                                   "changed": ["assignee"]}))
-        hooked.append((conversation, ["assignee"], before))
-    if not changed:
+        updates.append((conversation, ["assignee"], before))
+    if not updates:
         return []
     with transaction.atomic():
         table = connection.ops.quote_name(Conversation._meta.db_table)
+        at = Conversation._meta.get_field("updated_at").get_db_prep_save(now, connection)
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET assignee_id = %s, updated_at = %s WHERE id = %s",
-                [(c.assignee_id, Conversation._meta.get_field("updated_at").get_db_prep_save(now, connection), c.pk)
-                 for c in changed])
+            cursor.executemany(f"UPDATE {table} SET assignee_id = %s, updated_at = %s WHERE id = %s",
+                               [(c.assignee_id, at, c.pk) for c, _changed, _before in updates])
         AuditEvent.objects.bulk_create(audits)
-        publish_many(published)
-        hooks.dispatch_many("conversation_updated", hooked)
-    return changed
+        _announce_updates(updates)
+    return [c for c, _changed, _before in updates]

@@ -74,6 +74,13 @@ def message_created(conversation: Conversation, message: Message) -> None:
 
 
 def conversation_updated(conversation: Conversation, changed: list[str], before: dict) -> None:
+    publish_many(conversation_updated_events(conversation, changed, before))
+
+
+def conversation_updated_events(conversation: Conversation, changed: list[str],
+                                before: dict) -> list[tuple[list[str], dict]]:
+    """The (groups, event) pairs a change produces: the agents who may see it now or before, and the
+    customer when what they see changed. Many changes' events can go out together (publish_many)."""
     groups = agent_groups(conversation, [before.get("team_id")], [before.get("assignee_id")])
     items = [(groups, {
         "type": "conversation.updated", "conversation": conversation_payload(conversation), "changed": changed,
@@ -84,7 +91,7 @@ def conversation_updated(conversation: Conversation, changed: list[str], before:
             "conversation": customer_view(conversation),
             "changed": [c for c in changed if c in {"status", "subject", "category"}],
         }))
-    publish_many(items)
+    return items
 
 
 def read_moved(conversation: Conversation, reader: str, seq: int) -> None:

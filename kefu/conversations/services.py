@@ -100,7 +100,15 @@ def next_conversation_numbers(count: int) -> list[int]:
 
 def _audit(conversation: Conversation, actor: Actor, action: str, field: str = "",
            old: object = "", new: object = "") -> AuditEvent:
-    return AuditEvent.objects.create(
+    entry = audit_entry(conversation, actor, action, field, old, new)
+    entry.save(force_insert=True)
+    return entry
+
+
+def audit_entry(conversation: Conversation, actor: Actor, action: str, field: str = "",
+                old: object = "", new: object = "") -> AuditEvent:
+    """An audit trail line, not yet saved (kefu.conversations.bulk inserts many at once)."""
+    return AuditEvent(
         conversation=conversation, actor_type=actor.type, actor_agent=actor.agent, actor_label=actor.label[:200],
         action=action, field=field, old_value=str(old or "")[:300], new_value=str(new or "")[:300],
     )

@@ -11,7 +11,7 @@ from kefu.core.errors import KefuError
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
-def problem_response(status: int, title: str, detail: str = "", code: str = "", **extra: Any) -> JsonResponse:
+def problem_body(status: int, title: str, detail: str = "", code: str = "", **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": f"urn:kefu:problem:{code}" if code else "about:blank",
         "title": title,
@@ -22,9 +22,17 @@ def problem_response(status: int, title: str, detail: str = "", code: str = "", 
     if detail:
         body["detail"] = detail
     body.update(extra)
-    return JsonResponse(
-        body, status=status, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
-    )
+    return body
+
+
+def problem_response(status: int, title: str, detail: str = "", code: str = "", **extra: Any) -> JsonResponse:
+    return JsonResponse(problem_body(status, title, detail, code, **extra), status=status,
+                        content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})
+
+
+def problem_body_of(error: KefuError) -> dict[str, Any]:
+    """The problem body of an error, e.g. for one item of a batch answer."""
+    return problem_body(error.status, error.title, error.detail, error.code, **error.extra)
 
 
 def problem_from_error(error: KefuError) -> JsonResponse:

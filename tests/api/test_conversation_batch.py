@@ -97,6 +97,8 @@ def test_bad_items_fail_alone_and_write_nothing_for_themselves(api):
     assert list(Conversation.objects.values_list("contact__external_id", flat=True)) == ["700020"]
     # No contact is made for an item whose inbox does not exist.
     assert not Contact.objects.filter(external_id="700021").exists()
+    # ... nor for any other failing item.
+    assert list(Contact.objects.values_list("external_id", flat=True)) == ["700020"]
 
 
 def test_whole_batch_errors_are_problem_bodies(api, agent_api):

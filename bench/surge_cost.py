@@ -150,32 +150,7 @@ class HookMeter:
 
         def call_all(kind, args):
             for fn, _many in list(hooks._handlers[kind]):
-                name = f"{kind}: {hooks._name(fn)}"
-                seen = [0]
-
-                def count(execute, sql, params, many, context, seen=seen, name=name):
-                    seen[0] += 1
-                    if meter.trace:
-                        print(f"    [{name.split(': ')[1]}] {sql[:150]}")
-                    return execute(sql, params, many, context)
-
-                meter.stack.append(name)
-                c0 = time.process_time()
-                try:
-                    with connection.execute_wrapper(count):
-                        fn(*args)
-                except Exception:
-                    hooks.log.exception("hook %s for %s failed", name, kind)
-                finally:
-                    spent = time.process_time() - c0
-                    meter.stack.pop()
-                    meter.cpu[name] += spent
-                    meter.queries[name] += seen[0]
-                    meter.calls[name] += 1
-                    # Nested hooks (a hook posting a message) are counted in their own line too.
-                    for outer in meter.stack:
-                        meter.cpu[outer] -= spent
-                        meter.queries[outer] -= seen[0]
+                measured(f"{kind}: {hooks._name(fn)}", fn, args)
 
         def call_all_many(kind, batch):
             for fn, many in list(hooks._handlers[kind]):
@@ -207,6 +182,7 @@ class HookMeter:
                 meter.cpu[name] += spent
                 meter.queries[name] += seen[0]
                 meter.calls[name] += calls
+                # Nested hooks (a hook posting a message) are counted in their own line too.
                 for outer in meter.stack:
                     meter.cpu[outer] -= spent
                     meter.queries[outer] -= seen[0]

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kefu.assistant import knowledge_index
-from kefu.assistant.engine import ANSWER, HANDOFF, Thresholds, decide, detect_language
+from kefu.assistant.engine import ANSWER, HANDOFF, Decision, Thresholds, decide, detect_language
 from kefu.assistant.models import (
     AssistantConversation,
     AssistantSettings,
@@ -184,24 +184,12 @@ def _first_messages(items: list[tuple[Conversation, Message, AssistantSettings]]
             handle_customer_message(conversation, message, inbox_settings=inbox_settings)
         return
     index = knowledge_index.current()
-    plans = []
-    for conversation, message, inbox_settings in items:
-        text = message.body.strip()
-        language = detect_language(text)
-        candidates = _match(index, text, language)
-        thresholds, in_surge = thresholds_for(inbox_settings, conversation, candidates, index)
-        plans.append((text, language, decide(text, candidates, thresholds, sensitive_doc_ids=index.sensitive),
-                      in_surge))
-    slugs = {c.doc_id for _t, _l, decision, _s in plans for c in decision.candidates}
-    articles = {a.slug: a for a in Article.objects.filter(slug__in=slugs).prefetch_related("translations")}
-    turns = []
-    for (conversation, message, _s), (text, language, decision, _in_surge) in zip(items, plans, strict=True):
-        turns.append(AssistantTurn(
-            conversation=conversation, customer_message=message, question=text[:2000], language=language,
-            action=decision.action, reason=decision.reason,
-            candidates=[{"article": c.doc_id, "title": _title(articles.get(c.doc_id), language),
-                         "score": round(c.score, 4)} for c in decision.candidates if c.doc_id in articles]))
-    AssistantTurn.objects.bulk_create(turns)
+    plans = [_plan(conversation, message.body.strip(), inbox_settings, index)
+             for conversation, message, inbox_settings in items]
+    articles = _articles_of([decision for _t, _l, decision, _s in plans])
+    turns = AssistantTurn.objects.bulk_create([
+        _new_turn(conversation, message, text, language, decision, articles)
+        for (conversation, message, _s), (text, language, decision, _in_surge) in zip(items, plans, strict=True)])
     replies, handed = [], []
     for turn, state, (_text, _language, decision, in_surge) in zip(turns, states, plans, strict=True):
         if decision.action == ANSWER:
@@ -347,23 +335,39 @@ def thresholds_for(inbox_settings: AssistantSettings, conversation: Conversation
     return usual, False
 
 
+def _plan(conversation: Conversation, text: str, inbox_settings: AssistantSettings,
+          index: knowledge_index.KnowledgeIndex) -> tuple[str, str, Decision, bool]:
+    """(text, its language, the decision, whether the surge threshold applied) for one customer message."""
+    language = detect_language(text)
+    candidates = _match(index, text, language)
+    thresholds, in_surge = thresholds_for(inbox_settings, conversation, candidates, index)
+    return text, language, decide(text, candidates, thresholds, sensitive_doc_ids=index.sensitive), in_surge
+
+
+def _articles_of(decisions: list[Decision]) -> dict[str, Article]:
+    """The articles the decisions name, with their language versions, in one query."""
+    slugs = {c.doc_id for decision in decisions for c in decision.candidates}
+    return {a.slug: a for a in Article.objects.filter(slug__in=slugs).prefetch_related("translations")}
+
+
+def _new_turn(conversation: Conversation, message: Message, text: str, language: str, decision: Decision,
+              articles: dict[str, Article]) -> AssistantTurn:
+    """The turn (not yet saved) that records a decision and the candidates it weighed."""
+    return AssistantTurn(
+        conversation=conversation, customer_message=message, question=text[:2000], language=language,
+        action=decision.action, reason=decision.reason,
+        candidates=[{"article": c.doc_id, "title": _title(articles.get(c.doc_id), language), "score": round(c.score, 4)}
+                    for c in decision.candidates if c.doc_id in articles])
+
+
 def _decide_and_act(conversation: Conversation, message: Message, text: str,
                     inbox_settings: AssistantSettings | None = None,
                     state: AssistantConversation | None = None) -> AssistantTurn:
-    language = detect_language(text)
-    index = knowledge_index.current()
     inbox_settings = inbox_settings or settings_for(conversation.inbox_id)
-    candidates = _match(index, text, language)
-    thresholds, in_surge = thresholds_for(inbox_settings, conversation, candidates, index)
-    decision = decide(text, candidates, thresholds, sensitive_doc_ids=index.sensitive)
-    articles = {a.slug: a for a in Article.objects.filter(slug__in=[c.doc_id for c in candidates])
-                .prefetch_related("translations")}
-    ranked = [{"article": c.doc_id, "title": _title(articles.get(c.doc_id), language), "score": round(c.score, 4)}
-              for c in decision.candidates if c.doc_id in articles]
-    turn = AssistantTurn.objects.create(
-        conversation=conversation, customer_message=message, question=text[:2000], language=language,
-        action=decision.action, reason=decision.reason, candidates=ranked,
-    )
+    text, language, decision, in_surge = _plan(conversation, text, inbox_settings, knowledge_index.current())
+    articles = _articles_of([decision])
+    turn = _new_turn(conversation, message, text, language, decision, articles)
+    turn.save(force_insert=True)
     if decision.action == HANDOFF:
         hand_off(turn, decision.reason, state=state)
         return turn

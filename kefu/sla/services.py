@@ -190,6 +190,17 @@ def _save_state(sla: ConversationSla) -> bool:
     return True
 
 
+def _compute(sla: ConversationSla, conversation: Conversation, history: list, settings, now: datetime) -> None:
+    """Select the policy, recompute every deadline into `sla` (not saved), run escalations that are due."""
+    policy = select_policy(conversation, settings.policies)
+    schedule = settings.schedule_for(policy, conversation.team_id) if policy else None
+    targets = compute_targets(conversation, policy, now, schedule, history) if policy else {}
+    _store(sla, history, policy, targets, now)
+    if policy is not None:
+        _fire_due(conversation, policy, targets, now, schedule)
+    sla.next_check_at = _next_check(policy, targets, now, schedule)
+
+
 def refresh_sla(conversation_id: int, now: datetime | None = None) -> ConversationSla | None:
     """Re-select the policy, recompute every deadline, run escalations that are due, schedule the next check.
 
@@ -210,16 +221,8 @@ def _refresh(conversation_id: int, now: datetime) -> ConversationSla | None | bo
         sla, conversation = _lock_state(conversation_id)
         if conversation is None:
             return None
-        settings = config.current()
-        policy = select_policy(conversation, settings.policies)
-        history = clock.status_history(conversation)
-        schedule = settings.schedule_for(policy, conversation.team_id) if policy else None
-        targets = compute_targets(conversation, policy, now, schedule, history) if policy else {}
-        _store(sla, history, policy, targets, now)
-        if policy is not None:
-            _fire_due(conversation, policy, targets, now, schedule)
         previous_check = sla.next_check_at
-        sla.next_check_at = _next_check(policy, targets, now, schedule)
+        _compute(sla, conversation, clock.status_history(conversation), config.current(), now)
         if not _save_state(sla):
             return False
         if sla.next_check_at is not None and sla.next_check_at != previous_check:
@@ -245,15 +248,8 @@ def refresh_new(conversation_ids: list[int], now: datetime | None = None, *, ski
         settings = config.current()
         states = []
         for conversation in conversations:
-            policy = select_policy(conversation, settings.policies)
-            history = histories[conversation.pk]
-            schedule = settings.schedule_for(policy, conversation.team_id) if policy else None
-            targets = compute_targets(conversation, policy, now, schedule, history) if policy else {}
             sla = ConversationSla(conversation=conversation)
-            _store(sla, history, policy, targets, now)
-            if policy is not None:
-                _fire_due(conversation, policy, targets, now, schedule)
-            sla.next_check_at = _next_check(policy, targets, now, schedule)
+            _compute(sla, conversation, histories[conversation.pk], settings, now)
             states.append(sla)
         try:
             with transaction.atomic():
